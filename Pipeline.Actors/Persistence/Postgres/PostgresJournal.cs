@@ -1,0 +1,117 @@
+using Npgsql;
+using NpgsqlTypes;
+using Pipeline.Actors.Journal;
+
+namespace Pipeline.Actors.Persistence.Postgres;
+
+/// <summary>
+/// Appends with one round trip: the journal rows, outbox rows and read-side rows of every request go as
+/// array parameters in one <see cref="NpgsqlBatch"/>, which PostgreSQL runs as one implicit transaction.
+/// </summary>
+internal sealed class PostgresJournal(NpgsqlDataSource dataSource) : IJournal
+{
+    private const string UniqueViolation = "23505";
+    private const string JournalKey = "journal_pkey";
+
+    public async Task AppendAsync(IReadOnlyList<AppendRequest> requests, CancellationToken cancellationToken = default)
+    {
+        if (requests.Count == 0)
+        {
+            return;
+        }
+
+        var events = requests.SelectMany(r => r.Events.Select(e => (r.EntityId, Event: e))).ToList();
+        var outbox = requests.SelectMany(r => r.Outbox).ToList();
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(Command(
+            "INSERT INTO journal (entity_id, seq, type, payload, written_at) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::jsonb[], $5::timestamptz[])",
+            Array(events.Select(e => e.EntityId)),
+            Array(events.Select(e => e.Event.Seq)),
+            Array(events.Select(e => e.Event.Type)),
+            Jsonb(events.Select(e => e.Event.Payload)),
+            Array(events.Select(e => e.Event.WrittenAt.ToUniversalTime()))));
+        if (outbox.Count > 0)
+        {
+            batch.BatchCommands.Add(Command(
+                "INSERT INTO outbox (id, type, entity_id, data, created_at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[])",
+                Array(outbox.Select(m => m.Id)),
+                Array(outbox.Select(m => m.Type)),
+                Array(outbox.Select(m => m.EntityId)),
+                Jsonb(outbox.Select(m => m.Data)),
+                Array(outbox.Select(m => m.CreatedAt.ToUniversalTime()))));
+        }
+        PostgresViewWriter.AddTo(batch, requests.SelectMany(r => r.Views));
+
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (ex.SqlState == UniqueViolation && ex.ConstraintName == JournalKey)
+        {
+            throw new JournalConflictException(requests.Count == 1 ? requests[0].EntityId : "*");
+        }
+    }
+
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<JournalEvent>>> ReadAsync(
+        IReadOnlyCollection<(string EntityId, long AfterSeq)> entities, CancellationToken cancellationToken = default)
+    {
+        var result = new Dictionary<string, IReadOnlyList<JournalEvent>>(StringComparer.Ordinal);
+        if (entities.Count == 0)
+        {
+            return result;
+        }
+        await using var command = dataSource.CreateCommand("""
+            SELECT j.entity_id, j.seq, j.type, j.payload::text, j.written_at
+              FROM unnest($1::text[], $2::bigint[]) AS r(entity_id, after_seq)
+              JOIN journal j ON j.entity_id = r.entity_id AND j.seq > r.after_seq
+             ORDER BY j.entity_id, j.seq
+            """);
+        command.Parameters.Add(Array(entities.Select(e => e.EntityId)));
+        command.Parameters.Add(Array(entities.Select(e => e.AfterSeq)));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        List<JournalEvent>? current = null;
+        string? currentId = null;
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var entityId = reader.GetString(0);
+            if (entityId != currentId)
+            {
+                currentId = entityId;
+                result[entityId] = current = [];
+            }
+            current!.Add(new JournalEvent(reader.GetInt64(1), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4)));
+        }
+        return result;
+    }
+
+    public async Task<IReadOnlyList<(long Position, OutboxMessage Message)>> ReadOutboxAsync(
+        long afterPosition, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT position, id, type, entity_id, data::text, created_at FROM outbox WHERE position > $1 ORDER BY position LIMIT $2");
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterPosition });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        var messages = new List<(long, OutboxMessage)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            messages.Add((reader.GetInt64(0), new OutboxMessage(
+                reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5))));
+        }
+        return messages;
+    }
+
+    internal static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddRange(parameters);
+        return command;
+    }
+
+    internal static NpgsqlParameter<T[]> Array<T>(IEnumerable<T> values) => new() { TypedValue = values.ToArray() };
+
+    internal static NpgsqlParameter Jsonb(IEnumerable<string> values) =>
+        new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb };
+}

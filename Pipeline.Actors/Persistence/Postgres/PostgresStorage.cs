@@ -1,0 +1,32 @@
+using Npgsql;
+using Pipeline.Actors.Journal;
+using Pipeline.Actors.ReadSide;
+
+namespace Pipeline.Actors.Persistence.Postgres;
+
+/// <summary>Production storage, shared by every node of a cluster.</summary>
+public sealed class PostgresStorage : IStorage
+{
+    private readonly NpgsqlDataSource _dataSource;
+
+    public PostgresStorage(string connectionString)
+    {
+        _dataSource = NpgsqlDataSource.Create(connectionString);
+        Journal = new PostgresJournal(_dataSource);
+        Migrator = new PostgresMigrator(_dataSource);
+        Batches = new PostgresBatchReadModel(_dataSource);
+    }
+
+    public string Provider => StorageFactory.PostgresProvider;
+    public IJournal Journal { get; }
+    public ISchemaMigrator Migrator { get; }
+    public IBatchReadModel Batches { get; }
+
+    public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = _dataSource.CreateCommand("SELECT 1");
+        return Equals(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), 1);
+    }
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+}

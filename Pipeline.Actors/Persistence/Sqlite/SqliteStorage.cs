@@ -1,0 +1,37 @@
+using Pipeline.Actors.Journal;
+using Pipeline.Actors.ReadSide;
+
+namespace Pipeline.Actors.Persistence.Sqlite;
+
+/// <summary>The embedded default: one file, one node.</summary>
+public sealed class SqliteStorage : IStorage
+{
+    private readonly SqliteConnectionFactory _connections;
+
+    public SqliteStorage(string connectionString)
+    {
+        _connections = new SqliteConnectionFactory(connectionString);
+        Journal = new SqliteJournal(_connections);
+        Migrator = new SqliteMigrator(_connections);
+        Batches = new SqliteBatchReadModel(_connections);
+    }
+
+    public string Provider => StorageFactory.SqliteProvider;
+    public IJournal Journal { get; }
+    public ISchemaMigrator Migrator { get; }
+    public IBatchReadModel Batches { get; }
+
+    public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1";
+        return Equals(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), 1L);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _connections.WriteGate.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,12 @@
+using System.Globalization;
+
+namespace Pipeline.Actors.Persistence.Sqlite;
+
+/// <summary>SQLite has no timestamp type: times are ISO 8601 UTC text, which also sorts correctly.</summary>
+internal static class SqliteTime
+{
+    public static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    public static DateTimeOffset Parse(string text) =>
+        DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+}

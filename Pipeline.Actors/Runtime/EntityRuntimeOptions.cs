@@ -1,0 +1,33 @@
+namespace Pipeline.Actors.Runtime;
+
+/// <summary>Tuning of one entity type's runtime. Defaults suit a 2-core node.</summary>
+public sealed record EntityRuntimeOptions
+{
+    /// <summary>Shards, each a single writer loop with at most one transaction in flight. Default 16, range 1..1024.</summary>
+    public int ShardCount { get; init; } = 16;
+
+    /// <summary>Commands waiting per shard before senders wait (backpressure). Default 4096.</summary>
+    public int MailboxCapacity { get; init; } = 4096;
+
+    /// <summary>Most commands one shard decides and commits in one transaction (group commit). Default 512.</summary>
+    public int MaxBatchSize { get; init; } = 512;
+
+    /// <summary>An entity unused this long is passivated (dropped from memory). Default 2 minutes.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Most entities one shard keeps in memory; the least recently used go first. Default 10,000.</summary>
+    public int MaxEntitiesPerShard { get; init; } = 10_000;
+
+    /// <summary>How often a command that lost an append race is reloaded and decided again. Default 5.</summary>
+    public int MaxConflictRetries { get; init; } = 5;
+
+    public void Validate()
+    {
+        if (ShardCount is < 1 or > 1024) throw new ArgumentOutOfRangeException(nameof(ShardCount), ShardCount, "1..1024");
+        if (MailboxCapacity < 1) throw new ArgumentOutOfRangeException(nameof(MailboxCapacity), MailboxCapacity, ">= 1");
+        if (MaxBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(MaxBatchSize), MaxBatchSize, ">= 1");
+        if (IdleTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "> 0");
+        if (MaxEntitiesPerShard < 1) throw new ArgumentOutOfRangeException(nameof(MaxEntitiesPerShard), MaxEntitiesPerShard, ">= 1");
+        if (MaxConflictRetries < 0) throw new ArgumentOutOfRangeException(nameof(MaxConflictRetries), MaxConflictRetries, ">= 0");
+    }
+}
