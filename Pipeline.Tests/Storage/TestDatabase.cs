@@ -21,6 +21,9 @@ public abstract class TestDatabase : IAsyncLifetime
         return storage;
     }
 
+    /// <summary>Runs raw SQL on this database and returns the first column of the first row (for checks the storage API does not offer).</summary>
+    public abstract Task<long> ScalarAsync(string sql);
+
     public abstract Task InitializeAsync();
 
     public abstract Task DisposeAsync();
@@ -45,6 +48,15 @@ public sealed class SqliteTestDatabase : TestDatabase
         Directory.CreateDirectory(_directory);
         ConnectionString = $"Data Source={Path.Combine(_directory, "pipeline.db")}";
         return Task.CompletedTask;
+    }
+
+    public override async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public override Task DisposeAsync()
@@ -82,6 +94,14 @@ public sealed class PostgresTestDatabase : TestDatabase
             await create.ExecuteNonQueryAsync();
         }
         ConnectionString = new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = _name, MaxPoolSize = 100 }.ToString();
+    }
+
+    public override async Task<long> ScalarAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public override async Task DisposeAsync()
