@@ -1,5 +1,32 @@
+using Pipeline.Actors.Runtime;
+using Pipeline.Host.Api.Auth;
+using Pipeline.Host.Api.Batches;
+using Pipeline.Host.Api.Problems;
+using Pipeline.Host.Configuration;
+using Pipeline.Host.Entities;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddPipelineConfiguration(args);
+
+builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateOnStart();
+builder.Services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section).ValidateOnStart();
+builder.Services.AddOptions<NodeOptions>().BindConfiguration(NodeOptions.Section);
+builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<StorageOptions>, StorageOptionsValidator>();
+builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<AdminOptions>, AdminOptionsValidator>();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new UtcTimestampConverter()));
+builder.Services.AddPipelineProblemDetails();
+builder.Services.AddPipelineEntities(builder.Configuration);
+
 var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+var admin = app.MapGroup("").AddEndpointFilter<AdminKeyFilter>();
+admin.MapBatchEndpoints();
+
 app.Run();
 
+/// <summary>The entry point; public so tests can host it with WebApplicationFactory.</summary>
 public partial class Program;

@@ -9,7 +9,10 @@ namespace Pipeline.Actors.Runtime;
 /// </summary>
 public sealed class EventCodec<TEvent>(JsonSerializerOptions options)
 {
-    public static readonly JsonSerializerOptions DefaultOptions = new(JsonSerializerDefaults.Web);
+    public static readonly JsonSerializerOptions DefaultOptions = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new UtcTimestampConverter() },
+    };
 
     public EventCodec() : this(DefaultOptions) { }
 
