@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Actors.Persistence;
+using Pipeline.Tests.Storage;
+
+namespace Pipeline.Tests.Support;
+
+/// <summary>The real host over real HTTP semantics (in-memory server), on the given test database.</summary>
+public sealed class PipelineApp(TestDatabase database, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+{
+    public const string AdminKey = "test-admin-key-0123456789";
+
+    public IStorage Storage => Services.GetRequiredService<IStorage>();
+
+    /// <summary>A client that sends the admin key.</summary>
+    public HttpClient CreateAdminClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey);
+        return client;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration((_, configuration) =>
+        {
+            var all = new Dictionary<string, string?>
+            {
+                ["Pipeline:Storage:Provider"] = database.Provider,
+                ["Pipeline:Storage:ConnectionString"] = database.ConnectionString,
+                ["Pipeline:Admin:ApiKey"] = AdminKey,
+                ["Pipeline:RateLimits:Enabled"] = "false",
+                ["Logging:LogLevel:Default"] = "Warning",
+            };
+            foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            {
+                all[key] = value;
+            }
+            configuration.AddInMemoryCollection(all);
+        });
+    }
+}
