@@ -11,6 +11,8 @@ public sealed class EventCodec<TEvent>(JsonSerializerOptions options)
 {
     public static readonly JsonSerializerOptions DefaultOptions = new(JsonSerializerDefaults.Web)
     {
+        // PostgreSQL stores payloads as jsonb, which reorders keys: "$type" comes back after the other properties.
+        AllowOutOfOrderMetadataProperties = true,
         Converters = { new UtcTimestampConverter() },
     };
 
