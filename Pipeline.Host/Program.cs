@@ -1,9 +1,13 @@
 using Pipeline.Actors.Runtime;
 using Pipeline.Host.Api.Auth;
 using Pipeline.Host.Api.Batches;
+using Pipeline.Host.Api.Events;
+using Pipeline.Host.Api.Members;
+using Pipeline.Host.Api.Payments;
 using Pipeline.Host.Api.Problems;
 using Pipeline.Host.Configuration;
 using Pipeline.Host.Entities;
+using Pipeline.Host.Payments;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPipelineConfiguration(args);
@@ -17,6 +21,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new UtcTimestampConverter()));
 builder.Services.AddPipelineProblemDetails();
 builder.Services.AddPipelineEntities(builder.Configuration);
+builder.Services.AddPipelinePayments();
 
 var app = builder.Build();
 
@@ -25,6 +30,11 @@ app.UseStatusCodePages();
 
 var admin = app.MapGroup("").AddEndpointFilter<AdminKeyFilter>();
 admin.MapBatchEndpoints();
+admin.MapMemberEndpoints();
+admin.MapPaymentAdminEndpoints();
+app.MapEventEndpoints(admin);
+app.MapOrderEndpoints();
+app.MapRazorpayWebhook();
 
 app.Run();
 

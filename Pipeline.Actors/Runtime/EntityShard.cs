@@ -262,9 +262,10 @@ internal sealed class EntityShard<TState, TCommand, TEvent, TReply>
             await _journal.AppendAsync(appends).ConfigureAwait(false);
             Interlocked.Increment(ref _transactions);
         }
-        catch (JournalConflictException) when (appends.Count > 1)
+        catch (Exception refusal) when (refusal is JournalConflictException or JournalConstraintException && appends.Count > 1)
         {
-            // One transaction holds many entities and the storage cannot say which lost: write each alone.
+            // A definite refusal (nothing was written) of a transaction that holds many entities: write each alone,
+            // so only the entity at fault is refused. An ambiguous failure is never retried: it may have committed.
             foreach (var append in appends)
             {
                 try

@@ -1,5 +1,10 @@
 using Microsoft.Extensions.Options;
 using Pipeline.Actors.Entities.Batches;
+using Pipeline.Actors.Entities.Events;
+using Pipeline.Actors.Entities.Members;
+using Pipeline.Actors.Entities.Records;
+using Pipeline.Actors.Entities.Registrations;
+using Pipeline.Actors.Journal;
 using Pipeline.Actors.Persistence;
 using Pipeline.Actors.Runtime;
 using Pipeline.Host.Configuration;
@@ -10,7 +15,7 @@ internal static class EntityServices
 {
     public const string RuntimeSection = "Pipeline:Entities";
 
-    /// <summary>Storage (migrated at start-up by <see cref="StorageMigration"/>) and one entity runtime per entity type.</summary>
+    /// <summary>Storage (migrated at start-up by <see cref="StorageMigration"/>), its read models, and one runtime per entity type.</summary>
     public static IServiceCollection AddPipelineEntities(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton<IStorage>(sp =>
@@ -18,18 +23,28 @@ internal static class EntityServices
             var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             return StorageFactory.Create(options.Provider, options.ConnectionString);
         });
-
         services.AddSingleton(sp => sp.GetRequiredService<IStorage>().Batches);
+        services.AddSingleton(sp => sp.GetRequiredService<IStorage>().Events);
+        services.AddSingleton(sp => sp.GetRequiredService<IStorage>().Members);
+        services.AddSingleton(sp => sp.GetRequiredService<IStorage>().Registrations);
 
-        var runtimeOptions = configuration.GetSection(RuntimeSection).Get<EntityRuntimeOptions>() ?? new EntityRuntimeOptions();
-        runtimeOptions.Validate();
-        services.AddSingleton(sp => new EntityRuntime<BatchState, BatchCommand, BatchEvent, BatchReply>(
-            new BatchBehavior(),
-            sp.GetRequiredService<IStorage>().Journal,
-            runtimeOptions,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Entities.Batch")));
+        var options = configuration.GetSection(RuntimeSection).Get<EntityRuntimeOptions>() ?? new EntityRuntimeOptions();
+        options.Validate();
+        services.AddSingleton(sp => Runtime(sp, new BatchBehavior(), options));
+        services.AddSingleton(sp => Runtime(sp, new RegistrationBehavior(), options));
+        // Events and members are written rarely: a few shards are plenty.
+        var records = options with { ShardCount = Math.Min(options.ShardCount, 4) };
+        services.AddSingleton(sp => Runtime(sp, new RecordBehavior<EventView>("event"), records));
+        services.AddSingleton(sp => Runtime(sp, new RecordBehavior<MemberView>("member"), records));
         services.AddHostedService<StorageMigration>();
         return services;
     }
+
+    private static EntityRuntime<TState, TCommand, TEvent, TReply> Runtime<TState, TCommand, TEvent, TReply>(
+        IServiceProvider services, IEntityBehavior<TState, TCommand, TEvent, TReply> behavior, EntityRuntimeOptions options) =>
+        new(behavior,
+            services.GetRequiredService<IStorage>().Journal,
+            options,
+            services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Entities." + behavior.EntityType));
 }

@@ -11,6 +11,9 @@ namespace Pipeline.Tests.Support;
 public sealed class PipelineApp(TestDatabase database, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
 {
     public const string AdminKey = "test-admin-key-0123456789";
+    public const string RazorpayKeyId = "rzp_test_pipeline";
+    public const string RazorpayKeySecret = "test-razorpay-key-secret";
+    public const string RazorpayWebhookSecret = "test-razorpay-webhook-secret";
 
     public IStorage Storage => Services.GetRequiredService<IStorage>();
 
@@ -33,6 +36,10 @@ public sealed class PipelineApp(TestDatabase database, IReadOnlyDictionary<strin
                 ["Pipeline:Storage:ConnectionString"] = database.ConnectionString,
                 ["Pipeline:Admin:ApiKey"] = AdminKey,
                 ["Pipeline:RateLimits:Enabled"] = "false",
+                ["Pipeline:Razorpay:Mode"] = "Sandbox",
+                ["Pipeline:Razorpay:KeyId"] = RazorpayKeyId,
+                ["Pipeline:Razorpay:KeySecret"] = RazorpayKeySecret,
+                ["Pipeline:Razorpay:WebhookSecret"] = RazorpayWebhookSecret,
                 ["Logging:LogLevel:Default"] = "Warning",
             };
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

@@ -10,7 +10,6 @@ using Pipeline.Host.Api.Requests;
 
 namespace Pipeline.Host.Api.Batches;
 
-using BatchRuntime = EntityRuntime<BatchState, BatchCommand, BatchEvent, BatchReply>;
 
 /// <summary>Inventory batches (admin): create, read, list by sku, consume with an optional Idempotency-Key.</summary>
 internal static class BatchEndpoints

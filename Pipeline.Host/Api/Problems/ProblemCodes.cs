@@ -11,5 +11,14 @@ internal static class ProblemCodes
     public const string BatchNotFound = "batch_not_found";
     public const string InsufficientQuantity = "insufficient_quantity";
     public const string IdempotencyKeyReused = "idempotency_key_reused";
-    public const string Conflict = "conflict";
+    public const string EventNotFound = "event_not_found";
+    public const string MemberNotFound = "member_not_found";
+    public const string RegistrationNotFound = "registration_not_found";
+    public const string InvalidSignature = "invalid_signature";
+    public const string OrderNotFound = "order_not_found";
+    public const string OrderMismatch = "order_mismatch";
+    public const string PaymentConflict = "payment_conflict";
+    public const string AlreadyPaid = "already_paid";
+    public const string AmountMismatch = "amount_mismatch";
+    public const string PaymentProviderUnavailable = "payment_provider_unavailable";
 }

@@ -12,9 +12,15 @@ internal sealed class JsonRequest
     public const int DefaultMaxBytes = 64 * 1024;
 
     private readonly JsonElement _root;
-    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _errors;
+    private readonly string _path;
 
-    private JsonRequest(JsonElement root) => _root = root;
+    private JsonRequest(JsonElement root, Dictionary<string, List<string>>? errors = null, string path = "")
+    {
+        _root = root;
+        _errors = errors ?? new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        _path = path;
+    }
 
     public bool IsValid => _errors.Count == 0;
 
@@ -84,11 +90,46 @@ internal sealed class JsonRequest
         return number < min || number > max ? ErrorValue(field, $"must be between {min} and {max}.") : number;
     }
 
+    /// <summary>A required JSON object field, read with the same rules; its errors are named <c>field.child</c>.</summary>
+    public JsonRequest? Object(string field)
+    {
+        if (!TryGet(field, required: true, out var value))
+        {
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            AddError(field, "must be an object.");
+            return null;
+        }
+        return new JsonRequest(value, _errors, _path + field + ".");
+    }
+
+    /// <summary>An ISO 8601 timestamp with an offset or <c>Z</c>, returned in UTC.</summary>
+    public DateTimeOffset? Timestamp(string field)
+    {
+        var text = String(field, 64);
+        if (text is null)
+        {
+            return null;
+        }
+        // RoundtripKind leaves a time without zone Unspecified: such a time means different instants to different readers.
+        if (DateTime.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var parsed)
+            && parsed.Kind != DateTimeKind.Unspecified
+            && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at))
+        {
+            return at.ToUniversalTime();
+        }
+        AddError(field, "must be an ISO 8601 timestamp with a time zone, e.g. 2026-12-31T18:30:00Z.");
+        return null;
+    }
+
     public void AddError(string field, string message)
     {
-        if (!_errors.TryGetValue(field, out var list))
+        var name = _path + field;
+        if (!_errors.TryGetValue(name, out var list))
         {
-            _errors[field] = list = [];
+            _errors[name] = list = [];
         }
         list.Add(message);
     }

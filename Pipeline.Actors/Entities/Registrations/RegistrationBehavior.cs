@@ -1,0 +1,146 @@
+using Pipeline.Actors.Runtime;
+
+namespace Pipeline.Actors.Entities.Registrations;
+
+using RegistrationDecision = Decision<RegistrationEvent, RegistrationReply>;
+
+/// <summary>
+/// The rules of a registration: orders bind it to an amount; the first valid payment makes it paid exactly once;
+/// the same payment again is a replay; another payment after that is kept as unapplied (refund due), never dropped.
+/// </summary>
+public sealed class RegistrationBehavior : IEntityBehavior<RegistrationState, RegistrationCommand, RegistrationEvent, RegistrationReply>
+{
+    public const string PaidMessage = "registration.paid";
+    public const string UnappliedMessage = "payment.unapplied";
+
+    public string EntityType => "registration";
+
+    public RegistrationState Create(string key) => new(key);
+
+    public RegistrationDecision Decide(RegistrationState state, RegistrationCommand command, DateTimeOffset now) => command switch
+    {
+        PlaceOrder order => DecideOrder(state, order, now),
+        ConfirmPayment payment => DecidePayment(state, payment, now),
+        GetRegistration => RegistrationDecision.Only(state.Exists ? new RegistrationReply.Current(state.View()) : new RegistrationReply.NotFound()),
+        _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown registration command"),
+    };
+
+    private RegistrationDecision DecideOrder(RegistrationState state, PlaceOrder order, DateTimeOffset now)
+    {
+        if (state.IsPaid)
+        {
+            return RegistrationDecision.Only(new RegistrationReply.AlreadyPaid(state.View()));
+        }
+        var events = new List<RegistrationEvent>();
+        if (!state.Exists)
+        {
+            events.Add(new RegistrationOpened(order.RegistrationId, order.EventId, order.MemberId, now));
+        }
+        events.Add(new OrderPlaced(order.OrderId, order.Amount, order.Currency, now));
+        var after = Preview(state, events);
+        return new RegistrationDecision(events, new RegistrationReply.OrderAccepted(after, order.OrderId), []);
+    }
+
+    private RegistrationDecision DecidePayment(RegistrationState state, ConfirmPayment payment, DateTimeOffset now)
+    {
+        if (!state.Exists || !state.Orders.TryGetValue(payment.OrderId, out var price))
+        {
+            return RegistrationDecision.Only(new RegistrationReply.OrderNotFound());
+        }
+        if (payment.Amount is { } amount && (amount != price.Amount || !string.Equals(payment.Currency, price.Currency, StringComparison.OrdinalIgnoreCase)))
+        {
+            return RegistrationDecision.Only(new RegistrationReply.AmountMismatch(price.Amount, price.Currency));
+        }
+        if (payment.PaymentId == state.PaymentId)
+        {
+            return RegistrationDecision.Only(new RegistrationReply.Paid(state.View(), Replayed: true));
+        }
+        if (state.UnappliedPayments.ContainsKey(payment.PaymentId))
+        {
+            return RegistrationDecision.Only(new RegistrationReply.AlreadyPaid(state.View()));
+        }
+        if (state.IsPaid)
+        {
+            var unapplied = new PaymentUnapplied(payment.OrderId, payment.PaymentId, price.Amount, price.Currency, now);
+            var document = new UnappliedPaymentDocument(payment.PaymentId, payment.OrderId, state.Id!, price);
+            return new RegistrationDecision([unapplied], new RegistrationReply.AlreadyPaid(state.View()), [new Notification(UnappliedMessage, document)]);
+        }
+
+        var applied = new PaymentApplied(payment.OrderId, payment.PaymentId, price.Amount, price.Currency, now);
+        var paid = Preview(state, [applied]);
+        return new RegistrationDecision([applied], new RegistrationReply.Paid(paid, Replayed: false),
+            [new Notification(PaidMessage, RegistrationDocument.From(paid))]);
+    }
+
+    /// <summary>The view the state will have after the events, computed without touching the state.</summary>
+    private RegistrationView Preview(RegistrationState state, IEnumerable<RegistrationEvent> events)
+    {
+        var copy = state.CopyScalars();
+        foreach (var e in events)
+        {
+            ApplyScalars(copy, e);
+        }
+        return copy.View();
+    }
+
+    public RegistrationState Apply(RegistrationState state, RegistrationEvent @event)
+    {
+        ApplyScalars(state, @event);
+        switch (@event)
+        {
+            case OrderPlaced placed:
+                state.Orders[placed.OrderId] = new Money(placed.Amount, placed.Currency);
+                break;
+            case PaymentUnapplied unapplied:
+                state.UnappliedPayments[unapplied.PaymentId] = unapplied.OrderId;
+                break;
+        }
+        return state;
+    }
+
+    private static void ApplyScalars(RegistrationState state, RegistrationEvent @event)
+    {
+        switch (@event)
+        {
+            case RegistrationOpened opened:
+                state.Id = opened.Id;
+                state.EventId = opened.EventId;
+                state.MemberId = opened.MemberId;
+                state.CreatedAt = opened.At;
+                break;
+            case OrderPlaced placed:
+                state.OrderId = placed.OrderId;
+                state.Amount = new Money(placed.Amount, placed.Currency);
+                break;
+            case PaymentApplied applied:
+                state.Status = RegistrationState.Paid;
+                state.OrderId = applied.OrderId;
+                state.PaymentId = applied.PaymentId;
+                state.Amount = new Money(applied.Amount, applied.Currency);
+                state.PaidAt = applied.At;
+                break;
+        }
+    }
+
+    public IReadOnlyList<object> Project(RegistrationState state, IReadOnlyList<RegistrationEvent> events)
+    {
+        var view = state.View();
+        var rows = new List<object> { view };
+        foreach (var e in events)
+        {
+            switch (e)
+            {
+                case OrderPlaced placed:
+                    rows.Add(new OrderView(placed.OrderId, view.Id, view.EventId, view.MemberId, placed.Amount, placed.Currency, placed.At));
+                    break;
+                case PaymentApplied applied:
+                    rows.Add(new PaymentView(applied.PaymentId, view.Id, applied.OrderId, view.EventId, view.MemberId, "applied", applied.Amount, applied.Currency, applied.At));
+                    break;
+                case PaymentUnapplied unapplied:
+                    rows.Add(new PaymentView(unapplied.PaymentId, view.Id, unapplied.OrderId, view.EventId, view.MemberId, "unapplied", unapplied.Amount, unapplied.Currency, unapplied.At));
+                    break;
+            }
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,15 @@
+// The entity runtimes by what they hold; the generic names are long and say the same thing.
+global using BatchRuntime = Pipeline.Actors.Runtime.EntityRuntime<
+    Pipeline.Actors.Entities.Batches.BatchState, Pipeline.Actors.Entities.Batches.BatchCommand,
+    Pipeline.Actors.Entities.Batches.BatchEvent, Pipeline.Actors.Entities.Batches.BatchReply>;
+global using RegistrationRuntime = Pipeline.Actors.Runtime.EntityRuntime<
+    Pipeline.Actors.Entities.Registrations.RegistrationState, Pipeline.Actors.Entities.Registrations.RegistrationCommand,
+    Pipeline.Actors.Entities.Registrations.RegistrationEvent, Pipeline.Actors.Entities.Registrations.RegistrationReply>;
+global using EventRuntime = Pipeline.Actors.Runtime.EntityRuntime<
+    Pipeline.Actors.Entities.Events.EventView?, Pipeline.Actors.Entities.Events.EventView,
+    Pipeline.Actors.Entities.Records.RecordCreated<Pipeline.Actors.Entities.Events.EventView>,
+    Pipeline.Actors.Entities.Records.RecordReply<Pipeline.Actors.Entities.Events.EventView>>;
+global using MemberRuntime = Pipeline.Actors.Runtime.EntityRuntime<
+    Pipeline.Actors.Entities.Members.MemberView?, Pipeline.Actors.Entities.Members.MemberView,
+    Pipeline.Actors.Entities.Records.RecordCreated<Pipeline.Actors.Entities.Members.MemberView>,
+    Pipeline.Actors.Entities.Records.RecordReply<Pipeline.Actors.Entities.Members.MemberView>>;
