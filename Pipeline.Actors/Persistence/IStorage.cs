@@ -10,6 +10,9 @@ public interface IStorage : IAsyncDisposable
     IJournal Journal { get; }
     ISchemaMigrator Migrator { get; }
     IBatchReadModel Batches { get; }
+    IEventReadModel Events { get; }
+    IMemberReadModel Members { get; }
+    IRegistrationReadModel Registrations { get; }
 
     /// <summary>True when the database answers a trivial query (readiness).</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken = default);

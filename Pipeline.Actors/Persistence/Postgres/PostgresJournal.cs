@@ -52,6 +52,11 @@ internal sealed class PostgresJournal(NpgsqlDataSource dataSource) : IJournal
         {
             throw new JournalConflictException(requests.Count == 1 ? requests[0].EntityId : "*");
         }
+        catch (PostgresException ex) when (ex.SqlState == UniqueViolation)
+        {
+            // A read-side or outbox key (payments_pkey, orders_pkey, ...): the batch's implicit transaction was rolled back whole.
+            throw new JournalConstraintException(ex.ConstraintName ?? ex.TableName ?? "unique", ex);
+        }
     }
 
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<JournalEvent>>> ReadAsync(

@@ -15,12 +15,18 @@ public sealed class PostgresStorage : IStorage
         Journal = new PostgresJournal(_dataSource);
         Migrator = new PostgresMigrator(_dataSource);
         Batches = new PostgresBatchReadModel(_dataSource);
+        Events = new PostgresEventReadModel(_dataSource);
+        Members = new PostgresMemberReadModel(_dataSource);
+        Registrations = new PostgresRegistrationReadModel(_dataSource);
     }
 
     public string Provider => StorageFactory.PostgresProvider;
     public IJournal Journal { get; }
     public ISchemaMigrator Migrator { get; }
     public IBatchReadModel Batches { get; }
+    public IEventReadModel Events { get; }
+    public IMemberReadModel Members { get; }
+    public IRegistrationReadModel Registrations { get; }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
     {

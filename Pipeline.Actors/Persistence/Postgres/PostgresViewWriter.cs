@@ -1,38 +1,40 @@
+using System.Collections.Frozen;
 using Npgsql;
-using Pipeline.Actors.Entities.Batches;
+using Pipeline.Actors.Persistence.Postgres.Views;
 
 namespace Pipeline.Actors.Persistence.Postgres;
 
-/// <summary>Adds the upserts of the read-side rows that entities project to the journal's batch (same transaction).</summary>
+/// <summary>
+/// Adds the writes of the read-side rows that entities project to the journal's batch (same transaction):
+/// one statement per view type, in the order the types first appear.
+/// </summary>
 internal static class PostgresViewWriter
 {
+    private static readonly FrozenDictionary<Type, IPostgresRows> Writers = new IPostgresRows[]
+    {
+        new BatchRows(), new EventRows(), new MemberRows(), new RegistrationRows(), new OrderRows(), new PaymentRows(),
+    }.ToFrozenDictionary(w => w.ViewType);
+
     public static void AddTo(NpgsqlBatch batch, IEnumerable<object> views)
     {
-        var batches = new Dictionary<string, BatchView>(StringComparer.Ordinal);
+        var byType = new Dictionary<Type, List<object>>();
         foreach (var view in views)
         {
-            switch (view)
+            var type = view.GetType();
+            if (!Writers.ContainsKey(type))
             {
-                // Last write per row wins: one upsert statement may not touch a row twice.
-                case BatchView b: batches[b.Id] = b; break;
-                default: throw new NotSupportedException($"No read-side table for {view.GetType().Name}.");
+                throw new NotSupportedException($"No read-side table for {type.Name}.");
             }
+            if (!byType.TryGetValue(type, out var list))
+            {
+                byType.Add(type, list = []);
+            }
+            list.Add(view);
         }
 
-        if (batches.Count > 0)
+        foreach (var (type, list) in byType)
         {
-            var rows = batches.Values;
-            batch.BatchCommands.Add(PostgresJournal.Command("""
-                INSERT INTO batches (id, sku, quantity, remaining, version, created_at)
-                SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::timestamptz[])
-                ON CONFLICT (id) DO UPDATE SET remaining = excluded.remaining, version = excluded.version
-                """,
-                PostgresJournal.Array(rows.Select(r => r.Id)),
-                PostgresJournal.Array(rows.Select(r => r.Sku)),
-                PostgresJournal.Array(rows.Select(r => r.Quantity)),
-                PostgresJournal.Array(rows.Select(r => r.Remaining)),
-                PostgresJournal.Array(rows.Select(r => r.Version)),
-                PostgresJournal.Array(rows.Select(r => r.CreatedAt.ToUniversalTime()))));
+            batch.BatchCommands.Add(Writers[type].Command(list));
         }
     }
 }

@@ -26,20 +26,29 @@ internal sealed class SqliteJournal(SqliteConnectionFactory connections) : IJour
                 "INSERT INTO outbox (id, type, entity_id, data, created_at) VALUES ($id, $type, $entity_id, $data, $created_at)",
                 "$id", "$type", "$entity_id", "$data", "$created_at");
 
-            foreach (var request in requests)
+            try
             {
-                await InsertEventsAsync(insertEvent, request, cancellationToken).ConfigureAwait(false);
-                foreach (var message in request.Outbox)
+                foreach (var request in requests)
                 {
-                    insertOutbox.Parameters["$id"].Value = message.Id;
-                    insertOutbox.Parameters["$type"].Value = message.Type;
-                    insertOutbox.Parameters["$entity_id"].Value = message.EntityId;
-                    insertOutbox.Parameters["$data"].Value = message.Data;
-                    insertOutbox.Parameters["$created_at"].Value = SqliteTime.Format(message.CreatedAt);
-                    await insertOutbox.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    await InsertEventsAsync(insertEvent, request, cancellationToken).ConfigureAwait(false);
+                    foreach (var message in request.Outbox)
+                    {
+                        insertOutbox.Parameters["$id"].Value = message.Id;
+                        insertOutbox.Parameters["$type"].Value = message.Type;
+                        insertOutbox.Parameters["$entity_id"].Value = message.EntityId;
+                        insertOutbox.Parameters["$data"].Value = message.Data;
+                        insertOutbox.Parameters["$created_at"].Value = SqliteTime.Format(message.CreatedAt);
+                        await insertOutbox.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
                 }
+                await SqliteViewWriter.WriteAsync(connection, transaction, requests.SelectMany(r => r.Views), cancellationToken).ConfigureAwait(false);
             }
-            await SqliteViewWriter.WriteAsync(connection, transaction, requests.SelectMany(r => r.Views), cancellationToken).ConfigureAwait(false);
+            catch (SqliteException ex) when (SqliteConstraints.IsUniqueViolation(ex))
+            {
+                // Only outbox and view rows get here: a journal key clash became a JournalConflictException above.
+                // The transaction is rolled back when disposed uncommitted.
+                throw new JournalConstraintException(SqliteConstraints.Name(ex), ex);
+            }
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         finally

@@ -14,12 +14,18 @@ public sealed class SqliteStorage : IStorage
         Journal = new SqliteJournal(_connections);
         Migrator = new SqliteMigrator(_connections);
         Batches = new SqliteBatchReadModel(_connections);
+        Events = new SqliteEventReadModel(_connections);
+        Members = new SqliteMemberReadModel(_connections);
+        Registrations = new SqliteRegistrationReadModel(_connections);
     }
 
     public string Provider => StorageFactory.SqliteProvider;
     public IJournal Journal { get; }
     public ISchemaMigrator Migrator { get; }
     public IBatchReadModel Batches { get; }
+    public IEventReadModel Events { get; }
+    public IMemberReadModel Members { get; }
+    public IRegistrationReadModel Registrations { get; }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
     {

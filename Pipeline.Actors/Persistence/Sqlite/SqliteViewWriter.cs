@@ -1,54 +1,43 @@
+using System.Collections.Frozen;
 using Microsoft.Data.Sqlite;
-using Pipeline.Actors.Entities.Batches;
+using Pipeline.Actors.Persistence.Sqlite.Views;
 
 namespace Pipeline.Actors.Persistence.Sqlite;
 
-/// <summary>Upserts the read-side rows that entities project, inside the journal's transaction.</summary>
+/// <summary>Writes the read-side rows that entities project, inside the journal's transaction, in the order given.</summary>
 internal static class SqliteViewWriter
 {
+    private static readonly FrozenDictionary<Type, ISqliteRows> Writers = new ISqliteRows[]
+    {
+        new BatchRows(), new EventRows(), new MemberRows(), new RegistrationRows(), new OrderRows(), new PaymentRows(),
+    }.ToFrozenDictionary(w => w.ViewType);
+
     public static async Task WriteAsync(SqliteConnection connection, SqliteTransaction transaction, IEnumerable<object> views, CancellationToken ct)
     {
-        SqliteCommand? batchUpsert = null;
+        var commands = new Dictionary<Type, (ISqliteRows Rows, SqliteCommand Command)>();
         try
         {
             foreach (var view in views)
             {
-                switch (view)
+                var type = view.GetType();
+                if (!commands.TryGetValue(type, out var writer))
                 {
-                    case BatchView batch:
-                        batchUpsert ??= PrepareBatchUpsert(connection, transaction);
-                        batchUpsert.Parameters["$id"].Value = batch.Id;
-                        batchUpsert.Parameters["$sku"].Value = batch.Sku;
-                        batchUpsert.Parameters["$quantity"].Value = batch.Quantity;
-                        batchUpsert.Parameters["$remaining"].Value = batch.Remaining;
-                        batchUpsert.Parameters["$version"].Value = batch.Version;
-                        batchUpsert.Parameters["$created_at"].Value = SqliteTime.Format(batch.CreatedAt);
-                        await batchUpsert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-                        break;
-                    default:
-                        throw new NotSupportedException($"No read-side table for {view.GetType().Name}.");
+                    var rows = Writers.GetValueOrDefault(type) ?? throw new NotSupportedException($"No read-side table for {type.Name}.");
+                    var command = connection.CreateCommand();
+                    command.Transaction = transaction;
+                    command.CommandText = rows.Sql;
+                    commands.Add(type, writer = (rows, command));
                 }
+                writer.Rows.Bind(writer.Command.Parameters, view);
+                await writer.Command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
         }
         finally
         {
-            if (batchUpsert is not null) await batchUpsert.DisposeAsync().ConfigureAwait(false);
+            foreach (var (_, command) in commands.Values)
+            {
+                await command.DisposeAsync().ConfigureAwait(false);
+            }
         }
-    }
-
-    private static SqliteCommand PrepareBatchUpsert(SqliteConnection connection, SqliteTransaction transaction)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            INSERT INTO batches (id, sku, quantity, remaining, version, created_at)
-            VALUES ($id, $sku, $quantity, $remaining, $version, $created_at)
-            ON CONFLICT (id) DO UPDATE SET remaining = excluded.remaining, version = excluded.version
-            """;
-        foreach (var name in new[] { "$id", "$sku", "$quantity", "$remaining", "$version", "$created_at" })
-        {
-            command.Parameters.Add(new SqliteParameter(name, null));
-        }
-        return command;
     }
 }

@@ -1,0 +1,26 @@
+using Npgsql;
+using Pipeline.Actors.Entities.Registrations;
+
+namespace Pipeline.Actors.Persistence.Postgres.Views;
+
+/// <summary>
+/// A plain insert, not deduplicated: a second payment with the same id, in this transaction or an earlier one,
+/// breaks payments_pkey, the last guard against applying one payment twice.
+/// </summary>
+internal sealed class PaymentRows : PostgresRows<PaymentView>
+{
+    protected override NpgsqlBatchCommand Command(IReadOnlyList<PaymentView> rows) =>
+        PostgresJournal.Command("""
+            INSERT INTO payments (payment_id, registration_id, order_id, event_id, member_id, status, amount, currency, at)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::timestamptz[])
+            """,
+            Array(rows.Select(r => r.PaymentId)),
+            Array(rows.Select(r => r.RegistrationId)),
+            Array(rows.Select(r => r.OrderId)),
+            Array(rows.Select(r => r.EventId)),
+            Array(rows.Select(r => r.MemberId)),
+            Array(rows.Select(r => r.Status)),
+            Array(rows.Select(r => r.Amount)),
+            Array(rows.Select(r => r.Currency)),
+            Times(rows.Select(r => r.At)));
+}

@@ -1,0 +1,39 @@
+using Npgsql;
+
+namespace Pipeline.Actors.Persistence.Postgres.Views;
+
+/// <summary>Writes every row of one view type in one statement with array parameters (unnest), added to the journal's batch.</summary>
+internal interface IPostgresRows
+{
+    Type ViewType { get; }
+
+    NpgsqlBatchCommand Command(IReadOnlyList<object> views);
+}
+
+internal abstract class PostgresRows<TView> : IPostgresRows
+{
+    public Type ViewType => typeof(TView);
+
+    public NpgsqlBatchCommand Command(IReadOnlyList<object> views) => Command(views.Cast<TView>().ToList());
+
+    protected abstract NpgsqlBatchCommand Command(IReadOnlyList<TView> rows);
+
+    /// <summary>The last view of each key, in the order keys first appear: one upsert statement may not touch a row twice.</summary>
+    protected static IReadOnlyList<TView> LastPerKey(IReadOnlyList<TView> rows, Func<TView, string> key)
+    {
+        var last = new Dictionary<string, TView>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            last[key(row)] = row;
+        }
+        return last.Values.ToList();
+    }
+
+    protected static NpgsqlParameter<T[]> Array<T>(IEnumerable<T> values) => PostgresJournal.Array(values);
+
+    protected static NpgsqlParameter<DateTimeOffset[]> Times(IEnumerable<DateTimeOffset> values) =>
+        PostgresJournal.Array(values.Select(t => t.ToUniversalTime()));
+
+    protected static NpgsqlParameter<DateTimeOffset?[]> Times(IEnumerable<DateTimeOffset?> values) =>
+        PostgresJournal.Array(values.Select(t => t?.ToUniversalTime()));
+}
