@@ -9,7 +9,7 @@ namespace Pipeline.Host.Payments;
 /// <summary>
 /// NDJSON in, NDJSON out: one result per non-blank line, in input order, with memory bounded by
 /// <see cref="Window"/> lines whatever the body size. Lines run concurrently, except that lines for the same
-/// order wait for each other, so every line gets the outcome a one-by-one run would give it.
+/// order or payment wait for each other, so every line gets the outcome a one-by-one run would give it.
 /// </summary>
 internal sealed class PaymentIngestion(CapturedPaymentHandler handler)
 {
@@ -27,7 +27,7 @@ internal sealed class PaymentIngestion(CapturedPaymentHandler handler)
     public async Task RunAsync(PipeReader input, Stream output, CancellationToken cancellationToken)
     {
         var inFlight = new Queue<Task<LineResult>>();
-        var lastByOrder = new Dictionary<string, Task>(StringComparer.Ordinal);
+        var lastByKey = new Dictionary<string, Task>(StringComparer.Ordinal);
         var lineNumber = 0;
         var pendingWrites = 0;
 
@@ -38,10 +38,10 @@ internal sealed class PaymentIngestion(CapturedPaymentHandler handler)
             {
                 continue;
             }
-            inFlight.Enqueue(StartLine(lineNumber, line, lastByOrder, cancellationToken));
+            inFlight.Enqueue(StartLine(lineNumber, line, lastByKey, cancellationToken));
             while (inFlight.Count >= Window || (inFlight.Count > 0 && inFlight.Peek().IsCompleted))
             {
-                await WriteAsync(await inFlight.Dequeue(), output, lastByOrder, cancellationToken);
+                await WriteAsync(await inFlight.Dequeue(), output, lastByKey, cancellationToken);
                 pendingWrites++;
             }
             if (pendingWrites >= 64 || (inFlight.Count == 0 && pendingWrites > 0))
@@ -52,12 +52,12 @@ internal sealed class PaymentIngestion(CapturedPaymentHandler handler)
         }
         while (inFlight.Count > 0)
         {
-            await WriteAsync(await inFlight.Dequeue(), output, lastByOrder, cancellationToken);
+            await WriteAsync(await inFlight.Dequeue(), output, lastByKey, cancellationToken);
         }
         await output.FlushAsync(cancellationToken);
     }
 
-    private Task<LineResult> StartLine(int lineNumber, Line line, Dictionary<string, Task> lastByOrder, CancellationToken ct)
+    private Task<LineResult> StartLine(int lineNumber, Line line, Dictionary<string, Task> lastByKey, CancellationToken ct)
     {
         CapturedPayment? payment = null;
         if (!line.TooLong)
@@ -77,9 +77,22 @@ internal sealed class PaymentIngestion(CapturedPaymentHandler handler)
             return Task.FromResult(new LineResult(lineNumber, null, null, CapturedOutcome.InvalidBecause("unparsable")));
         }
 
-        lastByOrder.TryGetValue(payment.OrderId, out var previous);
+        // A line waits for earlier lines of the same order (same registration) and of the same payment id
+        // (which may name another order): those are the lines whose outcome can depend on it.
+        var orderKey = "o:" + payment.OrderId;
+        var paymentKey = "p:" + payment.Id;
+        lastByKey.TryGetValue(orderKey, out var sameOrder);
+        lastByKey.TryGetValue(paymentKey, out var samePayment);
+        var previous = (sameOrder, samePayment) switch
+        {
+            (null, null) => null,
+            ({ } o, null) => o,
+            (null, { } p) => p,
+            var (o, p) => Task.WhenAll(o!, p!),
+        };
         var task = RunAfterAsync(previous, lineNumber, payment, ct);
-        lastByOrder[payment.OrderId] = task;
+        lastByKey[orderKey] = task;
+        lastByKey[paymentKey] = task;
         return task;
     }
 
@@ -93,12 +106,15 @@ internal sealed class PaymentIngestion(CapturedPaymentHandler handler)
         return new LineResult(lineNumber, payment.Id, payment.OrderId, outcome);
     }
 
-    private static async Task WriteAsync(LineResult result, Stream output, Dictionary<string, Task> lastByOrder, CancellationToken ct)
+    private static async Task WriteAsync(LineResult result, Stream output, Dictionary<string, Task> lastByKey, CancellationToken ct)
     {
-        // Forget the order's chain once its last line is written, so the map stays as small as the window.
-        if (result.OrderId is not null && lastByOrder.TryGetValue(result.OrderId, out var last) && last.IsCompleted)
+        // Forget a chain once its last line is written, so the map stays as small as the window.
+        foreach (var key in result.Keys)
         {
-            lastByOrder.Remove(result.OrderId);
+            if (lastByKey.TryGetValue(key, out var last) && last.IsCompleted)
+            {
+                lastByKey.Remove(key);
+            }
         }
         var record = new ResultLine(result.Line, result.PaymentId, result.Outcome.Outcome, result.Outcome.RegistrationId, result.Outcome.Error);
         var bytes = JsonSerializer.SerializeToUtf8Bytes(record, Json);
@@ -171,7 +187,11 @@ internal sealed class PaymentIngestion(CapturedPaymentHandler handler)
         public static Line From(ReadOnlySequence<byte> bytes) => new(bytes.ToArray(), false);
     }
 
-    private sealed record LineResult(int Line, string? PaymentId, string? OrderId, CapturedOutcome Outcome);
+    private sealed record LineResult(int Line, string? PaymentId, string? OrderId, CapturedOutcome Outcome)
+    {
+        /// <summary>The chain keys this line was registered under.</summary>
+        public IEnumerable<string> Keys => OrderId is null ? [] : ["o:" + OrderId, "p:" + PaymentId];
+    }
 
     private sealed record ResultLine(int Line, string? PaymentId, string Outcome, string? RegistrationId, string? Error)
     {

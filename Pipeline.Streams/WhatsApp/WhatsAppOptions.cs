@@ -1,0 +1,22 @@
+namespace Pipeline.Streams.WhatsApp;
+
+/// <summary><c>Pipeline:WhatsApp</c>: the Cloud API account tickets are sent from.</summary>
+public sealed class WhatsAppOptions
+{
+    public const string Section = "Pipeline:WhatsApp";
+
+    public string BaseUrl { get; set; } = "https://graph.facebook.com/v21.0";
+
+    public string PhoneNumberId { get; set; } = "";
+
+    /// <summary>Bearer token. Empty: the sandbox sender records messages locally instead of sending them.</summary>
+    public string AccessToken { get; set; } = "";
+
+    /// <summary>Delay before each retry; a ticket gets one attempt plus one per entry. Default 2 s, 5 s, 10 s.</summary>
+    public TimeSpan[] RetryDelays { get; set; } = [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)];
+
+    /// <summary>Timeout of one attempt (upload and message together). Default 15 s.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    public bool IsSandbox => string.IsNullOrWhiteSpace(AccessToken);
+}
