@@ -12,6 +12,12 @@ public sealed class RegistrationBehavior : IEntityBehavior<RegistrationState, Re
 {
     public const string PaidMessage = "registration.paid";
     public const string UnappliedMessage = "payment.unapplied";
+    public const string TicketSentMessage = "ticket.sent";
+    public const string TicketFailedMessage = "ticket.delivery_failed";
+    public const string CheckedInMessage = "registration.checked_in";
+    public const string TicketPending = "pending";
+    public const string TicketSentStatus = "sent";
+    public const string TicketFailedStatus = "failed";
 
     public string EntityType => "registration";
 
@@ -21,6 +27,8 @@ public sealed class RegistrationBehavior : IEntityBehavior<RegistrationState, Re
     {
         PlaceOrder order => DecideOrder(state, order, now),
         ConfirmPayment payment => DecidePayment(state, payment, now),
+        RecordTicketAttempt attempt => DecideTicketAttempt(state, attempt, now),
+        CheckIn => DecideCheckIn(state, now),
         GetRegistration => RegistrationDecision.Only(state.Exists ? new RegistrationReply.Current(state.View()) : new RegistrationReply.NotFound()),
         _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "Unknown registration command"),
     };
@@ -72,6 +80,49 @@ public sealed class RegistrationBehavior : IEntityBehavior<RegistrationState, Re
             [new Notification(PaidMessage, RegistrationDocument.From(paid))]);
     }
 
+    private RegistrationDecision DecideTicketAttempt(RegistrationState state, RecordTicketAttempt attempt, DateTimeOffset now)
+    {
+        if (!state.IsPaid)
+        {
+            return RegistrationDecision.Only(new RegistrationReply.NotPaid());
+        }
+        if (state.Ticket.Status != TicketPending)
+        {
+            // A work item claimed again after its outcome was recorded: the outcome stands, nothing is sent twice.
+            return RegistrationDecision.Only(new RegistrationReply.TicketAlreadySettled(state.View()));
+        }
+        RegistrationEvent recorded = attempt switch
+        {
+            { Succeeded: true } => new TicketSent(attempt.WhatsappMessageId!, now),
+            { Final: true } => new TicketDeliveryFailed(attempt.Error ?? "unknown error", now),
+            _ => new TicketAttemptFailed(attempt.Error ?? "unknown error", now),
+        };
+        var after = Preview(state, [recorded]);
+        var reply = new RegistrationReply.TicketRecorded(after);
+        return recorded switch
+        {
+            TicketSent => new RegistrationDecision([recorded], reply, [new Notification(TicketSentMessage, RegistrationDocument.From(after))]),
+            TicketDeliveryFailed => new RegistrationDecision([recorded], reply, [new Notification(TicketFailedMessage, RegistrationDocument.From(after))]),
+            _ => new RegistrationDecision([recorded], reply, []),
+        };
+    }
+
+    private RegistrationDecision DecideCheckIn(RegistrationState state, DateTimeOffset now)
+    {
+        if (!state.IsPaid)
+        {
+            return RegistrationDecision.Only(new RegistrationReply.NotPaid());
+        }
+        if (state.CheckedInAt is { } first)
+        {
+            return RegistrationDecision.Only(new RegistrationReply.AlreadyCheckedIn(first));
+        }
+        var checkedIn = new CheckedIn(now);
+        var after = Preview(state, [checkedIn]);
+        return new RegistrationDecision([checkedIn], new RegistrationReply.CheckedInNow(after),
+            [new Notification(CheckedInMessage, RegistrationDocument.From(after))]);
+    }
+
     /// <summary>The view the state will have after the events, computed without touching the state.</summary>
     private RegistrationView Preview(RegistrationState state, IEnumerable<RegistrationEvent> events)
     {
@@ -111,6 +162,18 @@ public sealed class RegistrationBehavior : IEntityBehavior<RegistrationState, Re
             case OrderPlaced placed:
                 state.OrderId = placed.OrderId;
                 state.Amount = new Money(placed.Amount, placed.Currency);
+                break;
+            case TicketSent sent:
+                state.Ticket = state.Ticket with { Status = TicketSentStatus, SentAt = sent.At, WhatsappMessageId = sent.WhatsappMessageId, Attempts = state.Ticket.Attempts + 1, LastError = null };
+                break;
+            case TicketAttemptFailed failed:
+                state.Ticket = state.Ticket with { Attempts = state.Ticket.Attempts + 1, LastError = failed.Error };
+                break;
+            case TicketDeliveryFailed failed:
+                state.Ticket = state.Ticket with { Status = TicketFailedStatus, Attempts = state.Ticket.Attempts + 1, LastError = failed.Error };
+                break;
+            case CheckedIn checkedIn:
+                state.CheckedInAt = checkedIn.At;
                 break;
             case PaymentApplied applied:
                 state.Status = RegistrationState.Paid;

@@ -9,3 +9,12 @@ public sealed record PlaceOrder(string EventId, string MemberId, string Registra
 public sealed record ConfirmPayment(string OrderId, string PaymentId, long? Amount, string? Currency) : RegistrationCommand;
 
 public sealed record GetRegistration : RegistrationCommand;
+
+/// <summary>The outcome of one ticket delivery attempt (upload and message together).</summary>
+/// <param name="Final">For a failure: no attempt will follow (permanent error, or the last retry).</param>
+public sealed record RecordTicketAttempt(string? WhatsappMessageId, string? Error, bool Final) : RegistrationCommand
+{
+    public bool Succeeded => WhatsappMessageId is not null;
+}
+
+public sealed record CheckIn : RegistrationCommand;

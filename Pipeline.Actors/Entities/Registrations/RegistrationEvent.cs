@@ -8,6 +8,10 @@ namespace Pipeline.Actors.Entities.Registrations;
 [JsonDerivedType(typeof(OrderPlaced), "OrderPlaced")]
 [JsonDerivedType(typeof(PaymentApplied), "PaymentApplied")]
 [JsonDerivedType(typeof(PaymentUnapplied), "PaymentUnapplied")]
+[JsonDerivedType(typeof(TicketSent), "TicketSent")]
+[JsonDerivedType(typeof(TicketAttemptFailed), "TicketAttemptFailed")]
+[JsonDerivedType(typeof(TicketDeliveryFailed), "TicketDeliveryFailed")]
+[JsonDerivedType(typeof(CheckedIn), "CheckedIn")]
 public abstract record RegistrationEvent(DateTimeOffset At);
 
 public sealed record RegistrationOpened(string Id, string EventId, string MemberId, DateTimeOffset At) : RegistrationEvent(At);
@@ -19,3 +23,14 @@ public sealed record PaymentApplied(string OrderId, string PaymentId, long Amoun
 
 /// <summary>A valid payment for an already paid registration: kept, never applied, refund due.</summary>
 public sealed record PaymentUnapplied(string OrderId, string PaymentId, long Amount, string Currency, DateTimeOffset At) : RegistrationEvent(At);
+
+/// <summary>WhatsApp accepted the ticket message.</summary>
+public sealed record TicketSent(string WhatsappMessageId, DateTimeOffset At) : RegistrationEvent(At);
+
+/// <summary>An attempt to deliver the ticket failed and another will follow.</summary>
+public sealed record TicketAttemptFailed(string Error, DateTimeOffset At) : RegistrationEvent(At);
+
+/// <summary>The last attempt failed, or the failure was permanent: the ticket is not delivered.</summary>
+public sealed record TicketDeliveryFailed(string Error, DateTimeOffset At) : RegistrationEvent(At);
+
+public sealed record CheckedIn(DateTimeOffset At) : RegistrationEvent(At);

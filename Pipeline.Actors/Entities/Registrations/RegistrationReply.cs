@@ -17,4 +17,16 @@ public abstract record RegistrationReply
     public sealed record Current(RegistrationView Registration) : RegistrationReply;
 
     public sealed record NotFound : RegistrationReply;
+
+    public sealed record NotPaid : RegistrationReply;
+
+    /// <summary>The ticket attempt was recorded; <paramref name="Registration"/> shows the ticket state after it.</summary>
+    public sealed record TicketRecorded(RegistrationView Registration) : RegistrationReply;
+
+    /// <summary>The ticket had already reached a final state (sent or failed); nothing was recorded.</summary>
+    public sealed record TicketAlreadySettled(RegistrationView Registration) : RegistrationReply;
+
+    public sealed record CheckedInNow(RegistrationView Registration) : RegistrationReply;
+
+    public sealed record AlreadyCheckedIn(DateTimeOffset CheckedInAt) : RegistrationReply;
 }
