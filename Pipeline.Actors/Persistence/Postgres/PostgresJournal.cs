@@ -20,7 +20,10 @@ internal sealed class PostgresJournal(NpgsqlDataSource dataSource) : IJournal
             return;
         }
 
-        var events = requests.SelectMany(r => r.Events.Select(e => (r.EntityId, Event: e))).ToList();
+        // Rows in one global order (entity, seq): two nodes committing the same entities listed in different orders
+        // would otherwise wait on each other's rows, and PostgreSQL would abort one with a deadlock instead of a conflict.
+        var events = requests.SelectMany(r => r.Events.Select(e => (r.EntityId, Event: e)))
+            .OrderBy(e => e.EntityId, StringComparer.Ordinal).ThenBy(e => e.Event.Seq).ToList();
         var outbox = requests.SelectMany(r => r.Outbox).ToList();
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
