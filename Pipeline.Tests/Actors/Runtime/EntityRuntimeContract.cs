@@ -335,6 +335,8 @@ public abstract class EntityRuntimeContract(TestDatabase database, ITestOutputHe
     public async Task Two_nodes_consuming_one_batch_at_once_never_oversell()
     {
         const long quantity = 100;
+        const int waves = 20;
+        const int perNodeAndWave = 8;
         var options = new EntityRuntimeOptions { MaxConflictRetries = 1000 };
         var nodeA = NewRuntime((await NewStorageAsync()).Journal, options);
         var nodeB = NewRuntime((await NewStorageAsync()).Journal, options);
@@ -342,17 +344,24 @@ public abstract class EntityRuntimeContract(TestDatabase database, ITestOutputHe
         await CreateAsync(nodeA, key, quantity);
         await GetAsync(nodeB, key);
 
-        var replies = await Task.WhenAll(Enumerable.Range(0, 300)
-            .Select(i => Task.Run(() => (i % 2 == 0 ? nodeA : nodeB).AskAsync(key, Consume(1)))));
+        // In waves, so both nodes hold a copy the other just made stale each time.
+        var replies = new List<BatchReply>();
+        for (var wave = 0; wave < waves; wave++)
+        {
+            replies.AddRange(await Task.WhenAll(Enumerable.Range(0, 2 * perNodeAndWave)
+                .Select(i => Task.Run(() => (i % 2 == 0 ? nodeA : nodeB).AskAsync(key, Consume(1))))));
+        }
 
         var consumed = replies.OfType<BatchReply.Consumed>().ToList();
         Assert.Equal(quantity, consumed.Sum(c => c.Quantity));
-        Assert.Equal(300 - (int)quantity, replies.OfType<BatchReply.InsufficientQuantity>().Count());
+        Assert.Equal(replies.Count - (int)quantity, replies.OfType<BatchReply.InsufficientQuantity>().Count());
         Assert.Equal(Enumerable.Range(2, (int)quantity).Select(v => (long)v), consumed.Select(c => c.Version).Order());
         Assert.Equal(quantity + 1, (await ReadJournalAsync(Storage, key)).Count);
         Assert.Equal((0L, quantity + 1), ((await Storage.Batches.GetAsync(key))!.Remaining, (await Storage.Batches.GetAsync(key))!.Version));
         Assert.Single(await ReadOutboxAsync(Storage), m => m.EntityId == EntityId(key) && m.Type == BatchBehavior.DepletedMessage);
-        output.WriteLine($"conflicts: A {nodeA.Stats().Conflicts}, B {nodeB.Stats().Conflicts}");
+        Assert.True(nodeA.Stats().Conflicts + nodeB.Stats().Conflicts >= 1, "both nodes wrote at version 2, so one must have conflicted");
+        output.WriteLine($"conflicts: A {nodeA.Stats().Conflicts}, B {nodeB.Stats().Conflicts}; " +
+            $"transactions: A {nodeA.Stats().Transactions}, B {nodeB.Stats().Transactions}");
     }
 
     [Fact]
@@ -360,18 +369,29 @@ public abstract class EntityRuntimeContract(TestDatabase database, ITestOutputHe
     {
         const int batches = 10;
         const long quantity = 30;
+        const int waves = 15;
+        const int perBatchNodeAndWave = 2;
         var options = new EntityRuntimeOptions { ShardCount = 1, MaxConflictRetries = 1000 };
         var nodeA = NewRuntime((await NewStorageAsync()).Journal, options);
         var nodeB = NewRuntime((await NewStorageAsync()).Journal, options);
         var keys = Enumerable.Range(0, batches).Select(i => Key($"many-race-{i}")).ToList();
         await Task.WhenAll(keys.Select(k => CreateAsync(nodeA, k, quantity)));
+        var random = new Random(20250601);
 
-        // Each node asks for the whole quantity of every batch, interleaved, so each turn commits many entities at once.
-        var asks = Enumerable.Range(0, (int)quantity * batches * 2)
-            .Select(i => (Node: i % 2 == 0 ? nodeA : nodeB, Key: keys[i / 2 % batches]))
-            .Select(a => Task.Run(async () => (a.Key, Reply: await a.Node.AskAsync(a.Key, Consume(1)))))
-            .ToList();
-        var replies = await Task.WhenAll(asks);
+        // One shard per node, so each turn commits many entities in one transaction, listed in a different order on
+        // each node: the two nodes' transactions overlap on the same entities.
+        var replies = new List<(string Key, BatchReply Reply)>();
+        for (var wave = 0; wave < waves; wave++)
+        {
+            var asks = new List<Task<(string, BatchReply)>>();
+            foreach (var node in new[] { nodeA, nodeB })
+            {
+                var order = keys.SelectMany(k => Enumerable.Repeat(k, perBatchNodeAndWave)).ToArray();
+                random.Shuffle(order);
+                asks.AddRange(order.Select(k => Task.Run(async () => (k, await node.AskAsync(k, Consume(1))))));
+            }
+            replies.AddRange(await Task.WhenAll(asks));
+        }
 
         foreach (var key in keys)
         {
@@ -379,6 +399,7 @@ public abstract class EntityRuntimeContract(TestDatabase database, ITestOutputHe
             Assert.Equal(0, (await Storage.Batches.GetAsync(key))!.Remaining);
             Assert.Equal(quantity + 1, (await ReadJournalAsync(Storage, key)).Count);
         }
+        Assert.Equal(replies.Count - batches * (int)quantity, replies.Count(r => r.Reply is BatchReply.InsufficientQuantity));
         output.WriteLine($"conflicts: A {nodeA.Stats().Conflicts}, B {nodeB.Stats().Conflicts}; " +
             $"transactions: A {nodeA.Stats().Transactions}, B {nodeB.Stats().Transactions}");
     }
