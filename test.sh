@@ -91,6 +91,12 @@ summary=$({ grep -E '(Passed|Failed)! +- Failed: *[0-9]+, Passed: *[0-9]+' "$tes
   | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+).*/\2 \1/' \
   | awk '{ p += $1; f += $2; n++ } END { printf "%d %d %d", p, f, n }')
 read -r passed failed assemblies <<<"$summary"
+if [ "$assemblies" -eq 0 ]; then
+  # With a verbose console logger the summary is a block: "Total tests: N", "     Passed: N", "     Failed: N".
+  summary=$(awk '/^Total tests: *[0-9]+/ { n++ } n && /^ +Passed: *[0-9]+/ { p += $2 } n && /^ +Failed: *[0-9]+/ { f += $2 }
+    END { printf "%d %d %d", p, f, n }' "$test_log")
+  read -r passed failed assemblies <<<"$summary"
+fi
 
 cleanup
 trap - EXIT
