@@ -1,0 +1,111 @@
+namespace Pipeline.Streams.Graph;
+
+/// <summary>
+/// An async semaphore whose limit can change while permits are out: raising it wakes waiters at once, lowering it
+/// takes nothing back but hands out no new permit until enough holders have released. The buffer's capacity and the
+/// parallel stage's worker count are both such a limit, which is how they change live.
+/// </summary>
+public sealed class ResizableLimit
+{
+    /// <summary>Guards every field below.</summary>
+    private readonly Lock _lock = new();
+
+    /// <summary>Waiters in arrival order; a canceled one stays until it reaches the head and is skipped.</summary>
+    private readonly Queue<TaskCompletionSource> _waiters = new();
+
+    private int _limit;
+    private int _inUse;
+
+    public ResizableLimit(int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        _limit = limit;
+    }
+
+    public int Limit
+    {
+        get
+        {
+            lock (_lock) return _limit;
+        }
+    }
+
+    /// <summary>Permits held right now; above <see cref="Limit"/> only for a while after the limit was lowered.</summary>
+    public int InUse
+    {
+        get
+        {
+            lock (_lock) return _inUse;
+        }
+    }
+
+    public ValueTask WaitAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        TaskCompletionSource waiter;
+        lock (_lock)
+        {
+            AssertInvariants();
+            if (_inUse < _limit && _waiters.Count == 0)
+            {
+                _inUse++;
+                return ValueTask.CompletedTask;
+            }
+            // Completed inside the lock by Release/SetLimit: continuations must not run there.
+            waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Enqueue(waiter);
+        }
+        return WaitSlowAsync(waiter, cancellationToken);
+    }
+
+    public void Release()
+    {
+        lock (_lock)
+        {
+            if (_inUse == 0)
+            {
+                throw new InvalidOperationException("Release without a matching WaitAsync.");
+            }
+            _inUse--;
+            GrantUnsynchronized();
+        }
+    }
+
+    public void SetLimit(int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        lock (_lock)
+        {
+            _limit = limit;
+            GrantUnsynchronized();
+        }
+    }
+
+    private static async ValueTask WaitSlowAsync(TaskCompletionSource waiter, CancellationToken cancellationToken)
+    {
+        // Whichever of grant and cancel completes the waiter first wins; a granted permit is never lost.
+        await using var registration = cancellationToken.Register(
+            static state => ((TaskCompletionSource)state!).TrySetCanceled(), waiter);
+        await waiter.Task;
+    }
+
+    /// <summary>Must hold <see cref="_lock"/>.</summary>
+    private void GrantUnsynchronized()
+    {
+        while (_inUse < _limit && _waiters.TryDequeue(out var waiter))
+        {
+            if (waiter.TrySetResult())
+            {
+                _inUse++;
+            }
+        }
+        AssertInvariants();
+    }
+
+    [System.Diagnostics.Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        System.Diagnostics.Debug.Assert(_inUse >= 0);
+        System.Diagnostics.Debug.Assert(_limit >= 1);
+    }
+}
