@@ -39,7 +39,8 @@ as_pg() {
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/pipeline-pg.XXXXXX")
+# Under /tmp, not $TMPDIR: the postgres user must be able to reach it.
+pg_dir=$(mktemp -d /tmp/pipeline-pg.XXXXXX)
 chmod 700 "$pg_dir"
 [ "$(id -u)" -ne 0 ] || chown postgres: "$pg_dir"
 pg_data="$pg_dir/data"
@@ -52,24 +53,40 @@ cleanup() {
   fi
   rm -rf "$pg_dir"
 }
+test_pid=""
+# dotnet test runs vstest and a test host under it: stop that whole tree, deepest first, by process id.
+descendants() {
+  local child
+  for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+    descendants "$child"
+    echo "$child"
+  done
+}
+on_signal() {
+  if [ -n "$test_pid" ]; then
+    kill $(descendants "$test_pid") "$test_pid" 2>/dev/null || true
+  fi
+  exit 130
+}
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap on_signal INT TERM
 
 as_pg "$pg_bin/initdb" -D "$pg_data" --auth=trust -U postgres --encoding=UTF8 --no-instructions >/dev/null
 
-port=55432
-while port_in_use "$port"; do
-  port=$((port + 1))
-  [ "$port" -lt 55532 ] || { log "no free port in 55432..55531"; exit 1; }
-done
-
 # fsync stays on: the tests check durability claims, so the database must make real ones.
-pg_opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$pg_dir"
-pg_opts+=" -c fsync=on -c synchronous_commit=on -c max_connections=300 -c shared_buffers=128MB"
-as_pg "$pg_bin/pg_ctl" -D "$pg_data" -l "$pg_dir/postgres.log" -o "$pg_opts" -w -t 60 start >/dev/null || {
-  log "PostgreSQL did not start:"; cat "$pg_dir/postgres.log" >&2; exit 1;
+start_pg() {
+  local opts="-c listen_addresses=127.0.0.1 -c port=$1 -c unix_socket_directories=$pg_dir"
+  opts+=" -c fsync=on -c synchronous_commit=on -c max_connections=300 -c shared_buffers=128MB"
+  as_pg "$pg_bin/pg_ctl" -D "$pg_data" -l "$pg_dir/postgres.log" -o "$opts" -w -t 60 start >/dev/null 2>&1
 }
-pg_started=1
+
+# Another run (or anything else) may hold a port, or take it between the check and the start: try the next one.
+pg_started=1 # from here on, cleanup stops whatever did start
+port=55432
+until ! port_in_use "$port" && start_pg "$port"; do
+  port=$((port + 1))
+  [ "$port" -lt 55532 ] || { log "PostgreSQL did not start on any port in 55432..55531:"; cat "$pg_dir/postgres.log" >&2; exit 1; }
+done
 
 for _ in $(seq 1 60); do
   as_pg "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$port" -U postgres && break
@@ -80,11 +97,18 @@ log "$("$pg_bin/postgres" --version) on 127.0.0.1:$port"
 
 export PIPELINE_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Pooling=true"
 
+# In the background with `wait`, so a signal reaches the traps at once instead of after the whole test run.
 test_log="$pg_dir/dotnet-test.log"
+dotnet test Pipeline.sln -c Release "$@" >"$test_log" 2>&1 &
+test_pid=$!
+tail -n +1 -f --pid="$test_pid" "$test_log" &
+tail_pid=$!
 set +e
-dotnet test Pipeline.sln -c Release "$@" 2>&1 | tee "$test_log"
-code=${PIPESTATUS[0]}
+wait "$test_pid"
+code=$?
 set -e
+test_pid=""
+wait "$tail_pid" || true
 
 # One line per test assembly, e.g. "Passed!  - Failed:     0, Passed:   120, Skipped:     0, Total:   120, ...".
 summary=$({ grep -E '(Passed|Failed)! +- Failed: *[0-9]+, Passed: *[0-9]+' "$test_log" || true; } \
