@@ -1,0 +1,181 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Pipeline.Actors.Runtime;
+using Pipeline.Streams.Tickets;
+
+namespace Pipeline.Tests.Streams.Tickets;
+
+public sealed class TicketPdfRendererTests : IDisposable
+{
+    private static readonly DateTimeOffset StartsAt = new(2027, 1, 1, 0, 0, 0, TimeSpan.FromHours(5.5)); // 18:30 UTC the day before
+    private const string StartsAtText = "Thu 31 Dec 2026, 18:30 UTC";
+
+    private readonly TicketToken _tokens = new("renderer-test-signing-key-0123456789");
+    private readonly DirectoryInfo _scratch = Directory.CreateTempSubdirectory("pipeline-ticket-tests-");
+
+    public TicketPdfRendererTests() => PdfSharpTestLicense.Ensure();
+
+    public void Dispose() => _scratch.Delete(recursive: true);
+
+    private TicketContent NewTicket(string eventName = "Winter Meetup 2026", string venue = "Hall B, Koramangala, Bengaluru",
+        string memberName = "Asha Raman")
+    {
+        var registrationId = OpaqueId.New("reg");
+        var eventId = OpaqueId.New("evt");
+        var token = _tokens.Create(registrationId, eventId, DateTimeOffset.UtcNow);
+        return new TicketContent(eventName, venue, StartsAt, memberName, registrationId, token);
+    }
+
+    private string Save(byte[] pdf, string name)
+    {
+        var path = Path.Combine(_scratch.FullName, name + ".pdf");
+        File.WriteAllBytes(path, pdf);
+        return path;
+    }
+
+    [Fact]
+    public void Start_time_is_shown_in_utc()
+    {
+        Assert.Equal(StartsAtText, TicketPdfRenderer.FormatStartsAt(StartsAt));
+        Assert.Equal("Mon 1 Mar 2027, 09:05 UTC", TicketPdfRenderer.FormatStartsAt(new DateTimeOffset(2027, 3, 1, 9, 5, 59, TimeSpan.Zero)));
+    }
+
+    [Fact]
+    public void Rendered_pdf_is_a_small_pdf()
+    {
+        var pdf = TicketPdfRenderer.Render(NewTicket());
+
+        Assert.Equal("%PDF-", Encoding.ASCII.GetString(pdf, 0, 5));
+        Assert.True(pdf.Length < 100 * 1024, $"the ticket PDF is {pdf.Length} bytes");
+        Assert.EndsWith("%%EOF", Encoding.ASCII.GetString(pdf).TrimEnd());
+    }
+
+    [Fact]
+    public async Task The_qr_code_decoded_from_the_rendered_page_is_the_token_and_verifies()
+    {
+        var ticket = NewTicket();
+        var pdfPath = Save(TicketPdfRenderer.Render(ticket), "ticket");
+
+        var decoded = await PdfTools.DecodeQrAsync(await PdfTools.RasterizeAsync(pdfPath, _scratch.FullName));
+
+        Assert.Equal(ticket.Token, decoded);
+        var claims = _tokens.Verify(decoded);
+        Assert.NotNull(claims);
+        Assert.Equal(ticket.RegistrationId, claims.RegistrationId);
+    }
+
+    [Fact]
+    public async Task The_page_text_shows_event_venue_start_time_member_and_registration()
+    {
+        var ticket = NewTicket();
+        var pdfPath = Save(TicketPdfRenderer.Render(ticket), "ticket");
+
+        var text = PdfTools.Normalize(await PdfTools.ExtractTextAsync(pdfPath));
+
+        Assert.Contains(ticket.EventName, text, StringComparison.Ordinal);
+        Assert.Contains(ticket.Venue, text, StringComparison.Ordinal);
+        Assert.Contains(StartsAtText, text, StringComparison.Ordinal);
+        Assert.Contains(ticket.MemberName, text, StringComparison.Ordinal);
+        Assert.Contains(ticket.RegistrationId, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_fonts_travel_inside_the_pdf()
+    {
+        var pdfPath = Save(TicketPdfRenderer.Render(NewTicket()), "ticket");
+
+        var fonts = await PdfTools.ListFontsAsync(pdfPath);
+
+        // pdffonts prints a two-line header, then name ("ABCDEF+DejaVu Sans,Bold" for a subset), type, encoding, emb, sub,
+        // uni, object id. Both faces must be there and every font embedded, so no viewer substitutes its own.
+        var rows = fonts.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(2).ToList();
+        Assert.Contains(rows, r => r.Contains("+DejaVu Sans,Bold ", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.Contains("+DejaVu Sans ", StringComparison.Ordinal));
+        Assert.All(rows, r => Assert.Matches(@"\sTrueType\s.*\syes\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$", r));
+    }
+
+    [Fact]
+    public async Task Long_and_non_ascii_text_wraps_and_the_qr_code_still_scans()
+    {
+        var ticket = NewTicket(
+            eventName: "Annual Général Assembly of the Karnataka Association of Très Long Event Names — Day One (Main Track)",
+            venue: "Ground floor, Auditorium №2, Indian Institute of Science, CV Raman Road, Bengaluru 560012, Karnataka, India",
+            memberName: "Zoë Ångström-Ñúñez\tO'Brien\r\n");
+        var pdfPath = Save(TicketPdfRenderer.Render(ticket), "long");
+
+        var text = PdfTools.Normalize(await PdfTools.ExtractTextAsync(pdfPath));
+        var decoded = await PdfTools.DecodeQrAsync(await PdfTools.RasterizeAsync(pdfPath, _scratch.FullName));
+
+        Assert.Contains("Annual Général Assembly of the Karnataka", text, StringComparison.Ordinal);
+        Assert.Contains("Auditorium №2", text, StringComparison.Ordinal);
+        Assert.Contains("Zoë Ångström-Ñúñez O'Brien", text, StringComparison.Ordinal);
+        Assert.Contains(StartsAtText, text, StringComparison.Ordinal);
+        Assert.Equal(ticket.Token, decoded);
+    }
+
+    [Fact]
+    public async Task Text_beyond_its_line_limit_is_cut_with_an_ellipsis_and_nothing_overlaps_the_qr_code()
+    {
+        var ticket = NewTicket(
+            eventName: string.Join(' ', Enumerable.Repeat("Everlasting", 40)),
+            venue: new string('V', 400),
+            memberName: string.Join(' ', Enumerable.Repeat("Name", 60)));
+        var pdfPath = Save(TicketPdfRenderer.Render(ticket), "overflow");
+
+        var text = PdfTools.Normalize(await PdfTools.ExtractTextAsync(pdfPath));
+        var decoded = await PdfTools.DecodeQrAsync(await PdfTools.RasterizeAsync(pdfPath, _scratch.FullName));
+
+        Assert.Contains("\u2026", text, StringComparison.Ordinal);
+        Assert.Contains(StartsAtText, text, StringComparison.Ordinal);
+        Assert.Equal(ticket.Token, decoded);
+    }
+
+    [Fact]
+    public void Empty_names_and_unsupported_scripts_render()
+    {
+        // DejaVu Sans has no Devanagari: such names render as empty boxes, but the ticket and its QR code still work.
+        Assert.NotEmpty(TicketPdfRenderer.Render(NewTicket(eventName: "", venue: "", memberName: "")));
+        Assert.NotEmpty(TicketPdfRenderer.Render(NewTicket(memberName: "आशा रमन 😀")));
+    }
+
+    [Fact]
+    public void Missing_token_or_registration_id_is_an_argument_error()
+    {
+        var ticket = NewTicket();
+
+        Assert.ThrowsAny<ArgumentException>(() => TicketPdfRenderer.Render(ticket with { Token = "" }));
+        Assert.ThrowsAny<ArgumentException>(() => TicketPdfRenderer.Render(ticket with { RegistrationId = "" }));
+    }
+
+    [Fact]
+    public async Task Fifty_tickets_render_in_parallel_each_with_its_own_content()
+    {
+        var tickets = Enumerable.Range(0, 50).Select(i => NewTicket(eventName: $"Parallel Event {i}", memberName: $"Member Number {i}")).ToArray();
+        var pdfs = new ConcurrentDictionary<int, byte[]>();
+
+        // More workers than cores so renders interleave inside PDFsharp's shared font state.
+        using var start = new Barrier(8);
+        var workers = Enumerable.Range(0, 8).Select(w => Task.Factory.StartNew(() =>
+        {
+            start.SignalAndWait();
+            for (var i = w; i < tickets.Length; i += 8)
+                pdfs[i] = TicketPdfRenderer.Render(tickets[i]);
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        await Task.WhenAll(workers);
+
+        Assert.Equal(50, pdfs.Count);
+        for (var i = 0; i < tickets.Length; i++)
+        {
+            var pdf = pdfs[i];
+            Assert.Equal("%PDF-", Encoding.ASCII.GetString(pdf, 0, 5));
+            Assert.True(pdf.Length < 100 * 1024);
+            var pdfPath = Save(pdf, $"parallel-{i}");
+            var text = PdfTools.Normalize(await PdfTools.ExtractTextAsync(pdfPath));
+            Assert.Contains($"Parallel Event {i} ", text, StringComparison.Ordinal);
+            Assert.Contains($"Member Number {i} ", text, StringComparison.Ordinal);
+            Assert.Contains(tickets[i].RegistrationId, text, StringComparison.Ordinal);
+            if (i % 10 == 0)
+                Assert.Equal(tickets[i].Token, await PdfTools.DecodeQrAsync(await PdfTools.RasterizeAsync(pdfPath, _scratch.FullName)));
+        }
+    }
+}
