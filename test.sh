@@ -23,7 +23,7 @@ if [ -z "$pg_bin" ]; then
   sudo_cmd=()
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y postgresql
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql
   pg_bin=$(find_pg_bin || true)
   [ -n "$pg_bin" ] || { log "PostgreSQL installed but initdb not found"; exit 1; }
 fi
