@@ -4,10 +4,12 @@ using Pipeline.Host.Api.Batches;
 using Pipeline.Host.Api.Events;
 using Pipeline.Host.Api.Members;
 using Pipeline.Host.Api.Payments;
+using Pipeline.Host.Api.Tickets;
 using Pipeline.Host.Api.Problems;
 using Pipeline.Host.Configuration;
 using Pipeline.Host.Entities;
 using Pipeline.Host.Payments;
+using Pipeline.Host.Tickets;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPipelineConfiguration(args);
@@ -22,6 +24,7 @@ builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Ad
 builder.Services.AddPipelineProblemDetails();
 builder.Services.AddPipelineEntities(builder.Configuration);
 builder.Services.AddPipelinePayments();
+builder.Services.AddPipelineTickets();
 
 var app = builder.Build();
 
@@ -35,6 +38,7 @@ admin.MapPaymentAdminEndpoints();
 app.MapEventEndpoints(admin);
 app.MapOrderEndpoints();
 app.MapRazorpayWebhook();
+app.MapTicketEndpoints(admin);
 
 app.Run();
 

@@ -14,6 +14,7 @@ public sealed class PipelineApp(TestDatabase database, IReadOnlyDictionary<strin
     public const string RazorpayKeyId = "rzp_test_pipeline";
     public const string RazorpayKeySecret = "test-razorpay-key-secret";
     public const string RazorpayWebhookSecret = "test-razorpay-webhook-secret";
+    public const string TicketSigningKey = "test-ticket-signing-key-0123456789";
 
     public IStorage Storage => Services.GetRequiredService<IStorage>();
 
@@ -40,6 +41,7 @@ public sealed class PipelineApp(TestDatabase database, IReadOnlyDictionary<strin
                 ["Pipeline:Razorpay:KeyId"] = RazorpayKeyId,
                 ["Pipeline:Razorpay:KeySecret"] = RazorpayKeySecret,
                 ["Pipeline:Razorpay:WebhookSecret"] = RazorpayWebhookSecret,
+                ["Pipeline:Tickets:SigningKey"] = TicketSigningKey,
                 ["Logging:LogLevel:Default"] = "Warning",
             };
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

@@ -21,4 +21,7 @@ internal static class ProblemCodes
     public const string AlreadyPaid = "already_paid";
     public const string AmountMismatch = "amount_mismatch";
     public const string PaymentProviderUnavailable = "payment_provider_unavailable";
+    public const string NotPaid = "not_paid";
+    public const string InvalidTicket = "invalid_ticket";
+    public const string AlreadyCheckedIn = "already_checked_in";
 }
