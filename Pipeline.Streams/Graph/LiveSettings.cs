@@ -40,7 +40,8 @@ public sealed class LiveSettings<T> where T : class
             ArgumentNullException.ThrowIfNull(next);
             _validate(next);
             Volatile.Write(ref _current, next);
-            // Listeners run under the lock so a later value never overtakes an earlier one; they must be quick.
+            // Listeners run under the lock so a later value never overtakes an earlier one; they must be quick. One
+            // that throws stops the rest and reaches the caller, but the value, already valid, stays current.
             foreach (var listener in _listeners.ToArray())
             {
                 listener(next);
