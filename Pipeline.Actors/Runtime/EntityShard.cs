@@ -82,7 +82,7 @@ internal sealed class EntityShard<TState, TCommand, TEvent, TReply>
     private async Task RunAsync()
     {
         var batch = new List<Envelope>(_options.MaxBatchSize);
-        while (await _mailbox.Reader.WaitToReadAsync().ConfigureAwait(false))
+        while (await WaitForCommandsAsync().ConfigureAwait(false))
         {
             batch.Clear();
             while (batch.Count < _options.MaxBatchSize && _mailbox.Reader.TryRead(out var envelope))
@@ -108,6 +108,28 @@ internal sealed class EntityShard<TState, TCommand, TEvent, TReply>
             _cache.Passivate(_time.GetTimestamp(), _time);
             Volatile.Write(ref _liveEntities, _cache.Count);
             Volatile.Write(ref _passivations, _cache.Passivations);
+        }
+    }
+
+    /// <summary>
+    /// Waits for the next command; a shard that stays quiet for an idle timeout passivates on its own, so idle
+    /// entities leave memory even when no command comes to push them out.
+    /// </summary>
+    private async Task<bool> WaitForCommandsAsync()
+    {
+        while (true)
+        {
+            using var quiet = new CancellationTokenSource(_options.IdleTimeout, _time);
+            try
+            {
+                return await _mailbox.Reader.WaitToReadAsync(quiet.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (quiet.IsCancellationRequested)
+            {
+                _cache.Passivate(_time.GetTimestamp(), _time);
+                Volatile.Write(ref _liveEntities, _cache.Count);
+                Volatile.Write(ref _passivations, _cache.Passivations);
+            }
         }
     }
 
@@ -200,7 +222,9 @@ internal sealed class EntityShard<TState, TCommand, TEvent, TReply>
         var now = _time.GetTimestamp();
         _cache.TryGet(work.Key, now, out var cell);
         var turn = new Turn(work.Key, cell, work.Envelopes);
-        var at = _time.GetUtcNow();
+        // Milliseconds: what the journal's JSON keeps, so a recovered state equals the one that replied.
+        var clock = _time.GetUtcNow();
+        var at = clock.AddTicks(-(clock.Ticks % TimeSpan.TicksPerMillisecond));
         var events = new List<JournalEvent>();
         var decoded = new List<TEvent>();
         var outbox = new List<OutboxMessage>();

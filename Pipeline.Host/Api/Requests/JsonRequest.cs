@@ -74,6 +74,11 @@ internal sealed class JsonRequest
         {
             return Error<string>(field, "must not be empty.");
         }
+        if (text.Any(char.IsControl))
+        {
+            // PostgreSQL cannot store NUL, and no name, id or key here has a reason to hold control characters.
+            return Error<string>(field, "must not contain control characters.");
+        }
         return text.Length > maxLength ? Error<string>(field, $"must be at most {maxLength} characters.") : text;
     }
 
