@@ -17,13 +17,18 @@ find_pg_bin() {
   [ -n "$initdb" ] && dirname "$initdb"
 }
 
+# What the suite needs from Debian: PostgreSQL, and the tools the ticket tests read PDFs and QR codes with.
+missing=()
 pg_bin=$(find_pg_bin || true)
-if [ -z "$pg_bin" ]; then
-  log "no initdb found: installing PostgreSQL from apt"
+[ -n "$pg_bin" ] || missing+=(postgresql)
+command -v pdftoppm >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "installing from apt: ${missing[*]}"
   sudo_cmd=()
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update
-  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
   pg_bin=$(find_pg_bin || true)
   [ -n "$pg_bin" ] || { log "PostgreSQL installed but initdb not found"; exit 1; }
 fi
