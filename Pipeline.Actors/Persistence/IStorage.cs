@@ -1,9 +1,10 @@
 using Pipeline.Actors.Journal;
 using Pipeline.Actors.ReadSide;
+using Pipeline.Actors.Work;
 
 namespace Pipeline.Actors.Persistence;
 
-/// <summary>One storage engine: the journal with its outbox, the read side, and the schema. SQLite or PostgreSQL.</summary>
+/// <summary>One storage engine: the journal with its outbox, the read side, the work queues, and the schema. SQLite or PostgreSQL.</summary>
 public interface IStorage : IAsyncDisposable
 {
     string Provider { get; }
@@ -13,6 +14,9 @@ public interface IStorage : IAsyncDisposable
     IEventReadModel Events { get; }
     IMemberReadModel Members { get; }
     IRegistrationReadModel Registrations { get; }
+
+    /// <summary>Background work: one item per outbox message per queue of <see cref="OutboxRoutes"/>, added by the journal's append.</summary>
+    IWorkQueue Work { get; }
 
     /// <summary>True when the database answers a trivial query (readiness).</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken = default);

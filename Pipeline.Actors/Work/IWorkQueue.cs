@@ -7,7 +7,11 @@ namespace Pipeline.Actors.Work;
 /// </summary>
 public interface IWorkQueue
 {
-    /// <summary>Leases up to <paramref name="limit"/> due items of the queue, oldest due first; never one leased by someone else.</summary>
+    /// <summary>
+    /// Leases up to <paramref name="limit"/> due items of the queue, oldest due first; never one leased by someone else.
+    /// An item whose lease expired is claimable again with a new <see cref="WorkItem.LeaseToken"/>, and that lost lease
+    /// counts as a failed attempt (so work that kills its node or always outruns its lease still runs out of attempts).
+    /// </summary>
     Task<IReadOnlyList<WorkItem>> ClaimAsync(string queue, string owner, int limit, TimeSpan lease, CancellationToken cancellationToken = default);
 
     /// <summary>Marks the item done. False when the lease was lost (expired and claimed again): the caller must not assume it settled.</summary>
@@ -28,7 +32,10 @@ public interface IWorkQueue
     /// <summary>Adds items (fan-out); duplicates of an existing (queue, message, target) are ignored. Returns how many were new.</summary>
     Task<int> EnqueueAsync(IReadOnlyList<NewWorkItem> items, CancellationToken cancellationToken = default);
 
-    /// <summary>Makes a done or dead item pending and due now (manual retry). False when no such item exists in the queue.</summary>
+    /// <summary>
+    /// Makes a done or dead item pending and due now (manual retry), keeping its attempts and last error.
+    /// False when the queue holds no such item that is done or dead.
+    /// </summary>
     Task<bool> RequeueAsync(string queue, long id, CancellationToken cancellationToken = default);
 
     Task<QueueDepth> DepthAsync(string queue, CancellationToken cancellationToken = default);

@@ -1,12 +1,14 @@
 using Npgsql;
 using NpgsqlTypes;
 using Pipeline.Actors.Journal;
+using Pipeline.Actors.Work;
 
 namespace Pipeline.Actors.Persistence.Postgres;
 
 /// <summary>
-/// Appends with one round trip: the journal rows, outbox rows and read-side rows of every request go as
-/// array parameters in one <see cref="NpgsqlBatch"/>, which PostgreSQL runs as one implicit transaction.
+/// Appends with one round trip: the journal rows, outbox rows with their work items (<see cref="OutboxRoutes"/>) and
+/// read-side rows of every request go as array parameters in one <see cref="NpgsqlBatch"/>, which PostgreSQL runs as
+/// one implicit transaction.
 /// </summary>
 internal sealed class PostgresJournal(NpgsqlDataSource dataSource) : IJournal
 {
@@ -44,6 +46,12 @@ internal sealed class PostgresJournal(NpgsqlDataSource dataSource) : IJournal
                 Array(outbox.Select(m => m.EntityId)),
                 Jsonb(outbox.Select(m => m.Data)),
                 Array(outbox.Select(m => m.CreatedAt.ToUniversalTime()))));
+            // Pending and due at the database's now(): the columns' defaults.
+            var work = outbox.SelectMany(m => OutboxRoutes.QueuesFor(m.Type).Select(queue => (Queue: queue, MessageId: m.Id))).ToList();
+            batch.BatchCommands.Add(Command(
+                "INSERT INTO work_items (queue, message_id) SELECT * FROM unnest($1::text[], $2::text[])",
+                Array(work.Select(w => w.Queue)),
+                Array(work.Select(w => w.MessageId))));
         }
         PostgresViewWriter.AddTo(batch, requests.SelectMany(r => r.Views));
 
@@ -57,7 +65,7 @@ internal sealed class PostgresJournal(NpgsqlDataSource dataSource) : IJournal
         }
         catch (PostgresException ex) when (ex.SqlState == UniqueViolation)
         {
-            // A read-side or outbox key (payments_pkey, orders_pkey, ...): the batch's implicit transaction was rolled back whole.
+            // A read-side, outbox or work key (payments_pkey, orders_pkey, ...): the batch's implicit transaction was rolled back whole.
             throw new JournalConstraintException(ex.ConstraintName ?? ex.TableName ?? "unique", ex);
         }
     }

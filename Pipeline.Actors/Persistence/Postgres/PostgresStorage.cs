@@ -1,6 +1,7 @@
 using Npgsql;
 using Pipeline.Actors.Journal;
 using Pipeline.Actors.ReadSide;
+using Pipeline.Actors.Work;
 
 namespace Pipeline.Actors.Persistence.Postgres;
 
@@ -18,6 +19,7 @@ public sealed class PostgresStorage : IStorage
         Events = new PostgresEventReadModel(_dataSource);
         Members = new PostgresMemberReadModel(_dataSource);
         Registrations = new PostgresRegistrationReadModel(_dataSource);
+        Work = new PostgresWorkQueue(_dataSource);
     }
 
     public string Provider => StorageFactory.PostgresProvider;
@@ -27,6 +29,7 @@ public sealed class PostgresStorage : IStorage
     public IEventReadModel Events { get; }
     public IMemberReadModel Members { get; }
     public IRegistrationReadModel Registrations { get; }
+    public IWorkQueue Work { get; }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
     {

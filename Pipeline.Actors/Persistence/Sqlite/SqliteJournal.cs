@@ -1,9 +1,15 @@
 using Microsoft.Data.Sqlite;
 using Pipeline.Actors.Journal;
+using Pipeline.Actors.Work;
 
 namespace Pipeline.Actors.Persistence.Sqlite;
 
-internal sealed class SqliteJournal(SqliteConnectionFactory connections) : IJournal
+/// <summary>
+/// Appends in one IMMEDIATE transaction under the write gate: events, outbox messages with their work items
+/// (<see cref="OutboxRoutes"/>), and read-side rows.
+/// </summary>
+/// <param name="time">The clock of the work items' times (unix milliseconds, as <see cref="SqliteWorkQueue"/> reads them).</param>
+internal sealed class SqliteJournal(SqliteConnectionFactory connections, TimeProvider time) : IJournal
 {
     private const int SqliteConstraintPrimaryKey = 1555;
 
@@ -25,6 +31,10 @@ internal sealed class SqliteJournal(SqliteConnectionFactory connections) : IJour
             await using var insertOutbox = Prepare(connection, transaction,
                 "INSERT INTO outbox (id, type, entity_id, data, created_at) VALUES ($id, $type, $entity_id, $data, $created_at)",
                 "$id", "$type", "$entity_id", "$data", "$created_at");
+            await using var insertWork = Prepare(connection, transaction,
+                "INSERT INTO work_items (queue, message_id, next_attempt_at, created_at, updated_at) VALUES ($queue, $message_id, $now, $now, $now)",
+                "$queue", "$message_id", "$now");
+            insertWork.Parameters["$now"].Value = time.GetUtcNow().ToUnixTimeMilliseconds();
 
             try
             {
@@ -39,13 +49,19 @@ internal sealed class SqliteJournal(SqliteConnectionFactory connections) : IJour
                         insertOutbox.Parameters["$data"].Value = message.Data;
                         insertOutbox.Parameters["$created_at"].Value = SqliteTime.Format(message.CreatedAt);
                         await insertOutbox.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                        foreach (var queue in OutboxRoutes.QueuesFor(message.Type))
+                        {
+                            insertWork.Parameters["$queue"].Value = queue;
+                            insertWork.Parameters["$message_id"].Value = message.Id;
+                            await insertWork.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                        }
                     }
                 }
                 await SqliteViewWriter.WriteAsync(connection, transaction, requests.SelectMany(r => r.Views), cancellationToken).ConfigureAwait(false);
             }
             catch (SqliteException ex) when (SqliteConstraints.IsUniqueViolation(ex))
             {
-                // Only outbox and view rows get here: a journal key clash became a JournalConflictException above.
+                // Only outbox, work and view rows get here: a journal key clash became a JournalConflictException above.
                 // The transaction is rolled back when disposed uncommitted.
                 throw new JournalConstraintException(SqliteConstraints.Name(ex), ex);
             }

@@ -1,5 +1,6 @@
 using Pipeline.Actors.Journal;
 using Pipeline.Actors.ReadSide;
+using Pipeline.Actors.Work;
 
 namespace Pipeline.Actors.Persistence.Sqlite;
 
@@ -9,14 +10,21 @@ public sealed class SqliteStorage : IStorage
     private readonly SqliteConnectionFactory _connections;
 
     public SqliteStorage(string connectionString)
+        : this(connectionString, TimeProvider.System)
+    {
+    }
+
+    /// <param name="timeProvider">The clock of the work queue's due times and leases (one node: the process's clock).</param>
+    public SqliteStorage(string connectionString, TimeProvider timeProvider)
     {
         _connections = new SqliteConnectionFactory(connectionString);
-        Journal = new SqliteJournal(_connections);
+        Journal = new SqliteJournal(_connections, timeProvider);
         Migrator = new SqliteMigrator(_connections);
         Batches = new SqliteBatchReadModel(_connections);
         Events = new SqliteEventReadModel(_connections);
         Members = new SqliteMemberReadModel(_connections);
         Registrations = new SqliteRegistrationReadModel(_connections);
+        Work = new SqliteWorkQueue(_connections, timeProvider);
     }
 
     public string Provider => StorageFactory.SqliteProvider;
@@ -26,6 +34,7 @@ public sealed class SqliteStorage : IStorage
     public IEventReadModel Events { get; }
     public IMemberReadModel Members { get; }
     public IRegistrationReadModel Registrations { get; }
+    public IWorkQueue Work { get; }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
     {
