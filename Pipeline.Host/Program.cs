@@ -9,6 +9,7 @@ using Pipeline.Host.Api.Problems;
 using Pipeline.Host.Configuration;
 using Pipeline.Host.Entities;
 using Pipeline.Host.Payments;
+using Pipeline.Host.Pipelines;
 using Pipeline.Host.Tickets;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -25,6 +26,7 @@ builder.Services.AddPipelineProblemDetails();
 builder.Services.AddPipelineEntities(builder.Configuration);
 builder.Services.AddPipelinePayments();
 builder.Services.AddPipelineTickets();
+builder.Services.AddPipelineStreams();
 
 var app = builder.Build();
 

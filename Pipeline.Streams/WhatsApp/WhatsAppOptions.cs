@@ -12,8 +12,13 @@ public sealed class WhatsAppOptions
     /// <summary>Bearer token. Empty: the sandbox sender records messages locally instead of sending them.</summary>
     public string AccessToken { get; set; } = "";
 
-    /// <summary>Delay before each retry; a ticket gets one attempt plus one per entry. Default 2 s, 5 s, 10 s.</summary>
-    public TimeSpan[] RetryDelays { get; set; } = [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)];
+    public static readonly TimeSpan[] DefaultRetryDelays = [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)];
+
+    /// <summary>
+    /// Delay before each retry; a ticket gets one attempt plus one per entry. Default 2 s, 5 s, 10 s, applied after
+    /// binding when configuration names none (the binder appends to an array that already has items).
+    /// </summary>
+    public TimeSpan[] RetryDelays { get; set; } = [];
 
     /// <summary>Timeout of one attempt (upload and message together). Default 15 s.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(15);

@@ -20,14 +20,19 @@ public sealed class CircuitBreaker
 {
     private readonly ResiliencePipeline _pipeline;
     private readonly CircuitBreakerStateProvider _state = new();
+    private readonly TimeProvider _time;
+
+    /// <summary>UTC ticks until which an open circuit refuses calls (set when it opens).</summary>
+    private long _openUntilTicks;
 
     public CircuitBreaker(CircuitBreakerOptions? options = null, TimeProvider? timeProvider = null)
     {
         options ??= new CircuitBreakerOptions();
+        _time = timeProvider ?? TimeProvider.System;
         _pipeline = new ResiliencePipelineBuilder
         {
             Name = options.Name,
-            TimeProvider = timeProvider ?? TimeProvider.System,
+            TimeProvider = _time,
         }
         .AddCircuitBreaker(new CircuitBreakerStrategyOptions
         {
@@ -36,12 +41,25 @@ public sealed class CircuitBreaker
             SamplingDuration = options.SamplingDuration,
             BreakDuration = options.BreakDuration,
             StateProvider = _state,
+            OnOpened = args =>
+            {
+                Volatile.Write(ref _openUntilTicks, (_time.GetUtcNow() + args.BreakDuration).UtcTicks);
+                return ValueTask.CompletedTask;
+            },
+            // Cancellation is the caller's doing, never the service's failure (Polly's default predicate says the same).
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException && (options.ShouldHandle?.Invoke(e) ?? true)),
         })
         .Build(); // Polly validates the ranges here and throws a ValidationException naming the bad one.
     }
 
     /// <summary>Closed, Open, HalfOpen (a trial call is running) or Isolated. Polly moves Open to HalfOpen on the first call after the break.</summary>
     public CircuitState State => _state.CircuitState;
+
+    /// <summary>
+    /// True while an open circuit's break lasts. Polly moves Open to HalfOpen only when a call comes, so a caller that
+    /// stops calling while the circuit is <see cref="CircuitState.Open"/> would wait forever; this says when to call again.
+    /// </summary>
+    public bool IsRefusing => State == CircuitState.Open && _time.GetUtcNow().UtcTicks < Volatile.Read(ref _openUntilTicks);
 
     public ValueTask<TResult> ExecuteAsync<TResult>(Func<CancellationToken, ValueTask<TResult>> action, CancellationToken cancellationToken = default) =>
         _pipeline.ExecuteAsync(action, cancellationToken);

@@ -15,6 +15,12 @@ public sealed record CircuitBreakerOptions
     /// <summary>Time the circuit stays open before a trial call; default 30 s, at least 0.5 s.</summary>
     public TimeSpan BreakDuration { get; init; } = CircuitBreakerDefaults.BreakDuration;
 
+    /// <summary>
+    /// Which failures count against the circuit; all by default. A failure of one message (a bad phone number) says
+    /// nothing about the service's health and should not open the circuit for everyone.
+    /// </summary>
+    public Func<Exception, bool>? ShouldHandle { get; init; }
+
     /// <summary>Names the pipeline in Polly's telemetry; optional.</summary>
     public string? Name { get; init; }
 }

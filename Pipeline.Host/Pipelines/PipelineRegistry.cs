@@ -1,0 +1,39 @@
+using Pipeline.Streams.Graph;
+using Pipeline.Streams.Pipelines;
+
+namespace Pipeline.Host.Pipelines;
+
+/// <summary>The live controls of every pipeline this node runs, by name: what the admin API and config reloads turn.</summary>
+public sealed class PipelineRegistry
+{
+    private readonly Dictionary<string, PipelineControl> _controls;
+
+    public PipelineRegistry(IConfiguration configuration)
+    {
+        _controls = PipelineNames.All.ToDictionary(
+            name => name,
+            name => new PipelineControl(name, SettingsFrom(configuration.GetSection($"{PipelineOptions.Section}:{name}"), Defaults(name))),
+            StringComparer.Ordinal);
+    }
+
+    public IReadOnlyCollection<PipelineControl> All => _controls.Values;
+
+    public PipelineControl this[string name] => _controls[name];
+
+    public bool TryGet(string name, out PipelineControl control) => _controls.TryGetValue(name, out control!);
+
+    /// <summary>Defaults per pipeline: WhatsApp's 80 messages/s is Meta's default throughput for a business number.</summary>
+    public static PipelineSettings Defaults(string name) => name switch
+    {
+        PipelineNames.Tickets => new PipelineSettings(RatePerSecond: 200, Parallelism: 2, BufferSize: 64, Paused: false),
+        PipelineNames.WhatsApp => new PipelineSettings(RatePerSecond: 80, Parallelism: 16, BufferSize: 64, Paused: false),
+        _ => new PipelineSettings(RatePerSecond: 500, Parallelism: 32, BufferSize: 256, Paused: false),
+    };
+
+    /// <summary>Settings from a config section (camelCase or PascalCase keys), missing ones from <paramref name="fallback"/>.</summary>
+    public static PipelineSettings SettingsFrom(IConfigurationSection section, PipelineSettings fallback) => new(
+        section.GetValue(nameof(PipelineSettings.RatePerSecond), fallback.RatePerSecond),
+        section.GetValue(nameof(PipelineSettings.Parallelism), fallback.Parallelism),
+        section.GetValue(nameof(PipelineSettings.BufferSize), fallback.BufferSize),
+        section.GetValue(nameof(PipelineSettings.Paused), fallback.Paused));
+}

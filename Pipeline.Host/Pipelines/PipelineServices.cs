@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Options;
+using Pipeline.Actors.Persistence;
+using Pipeline.Streams.Pipelines;
+using Pipeline.Streams.Pipelines.Tickets;
+using Pipeline.Streams.Tickets;
+using Pipeline.Streams.WhatsApp;
+
+namespace Pipeline.Host.Pipelines;
+
+internal static class PipelineServices
+{
+    public static IServiceCollection AddPipelineStreams(this IServiceCollection services)
+    {
+        services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.Section);
+        services.AddOptions<WhatsAppOptions>().BindConfiguration(WhatsAppOptions.Section)
+            .PostConfigure(o => o.RetryDelays = o.RetryDelays is [] ? WhatsAppOptions.DefaultRetryDelays : o.RetryDelays);
+        services.AddSingleton<NodeIdentity>();
+        services.AddSingleton<PipelineRegistry>();
+        services.AddHttpClient(nameof(WhatsAppCloudSender));
+        services.AddSingleton<SandboxWhatsAppSender>();
+        services.AddSingleton<IWhatsAppSender>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<WhatsAppOptions>>().Value;
+            return options.IsSandbox
+                ? sp.GetRequiredService<SandboxWhatsAppSender>()
+                : new WhatsAppCloudSender(sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(WhatsAppCloudSender)), options);
+        });
+        services.AddSingleton(sp =>
+        {
+            var registry = sp.GetRequiredService<PipelineRegistry>();
+            return new TicketDeliveryPipeline(
+                sp.GetRequiredService<IStorage>().Work,
+                sp.GetRequiredService<RegistrationRuntime>(),
+                sp.GetRequiredService<TicketComposer>(),
+                sp.GetRequiredService<IWhatsAppSender>(),
+                sp.GetRequiredService<IOptions<WhatsAppOptions>>().Value,
+                sp.GetRequiredService<IOptions<PipelineOptions>>().Value,
+                sp.GetRequiredService<NodeIdentity>().Name,
+                registry[PipelineNames.Tickets],
+                registry[PipelineNames.WhatsApp],
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Pipelines.Tickets"));
+        });
+        services.AddHostedService<PipelineHostedService>();
+        return services;
+    }
+}

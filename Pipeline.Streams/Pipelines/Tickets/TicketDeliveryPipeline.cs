@@ -1,0 +1,245 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Pipeline.Actors.Entities.Registrations;
+using Pipeline.Actors.Runtime;
+using Pipeline.Actors.Work;
+using Pipeline.Streams.Graph;
+using Pipeline.Streams.Stages.Breaker;
+using Pipeline.Streams.Stages.Parallel;
+using Pipeline.Streams.Stages.Pause;
+using Pipeline.Streams.Stages.Retry;
+using Pipeline.Streams.Stages.Source;
+using Pipeline.Streams.Stages.Throttle;
+using Pipeline.Streams.Tickets;
+using Pipeline.Streams.WhatsApp;
+using Polly.CircuitBreaker;
+
+namespace Pipeline.Streams.Pipelines.Tickets;
+
+using RegistrationRuntime = EntityRuntime<RegistrationState, RegistrationCommand, RegistrationEvent, RegistrationReply>;
+
+/// <summary>
+/// The <c>tickets</c> and <c>whatsapp</c> pipelines as one graph, so a rendered PDF passes from one to the other in
+/// memory and never touches disk:
+/// <code>
+/// leased source (tickets queue) → pause → render (tickets.parallelism) →
+///   pause → throttle (whatsapp.ratePerSecond) → send through the circuit breaker (whatsapp.parallelism) → settle
+/// </code>
+/// Every outcome is recorded on the registration entity first and the work item settled second: after a crash
+/// between the two, the item comes back, the entity says the ticket is settled, and nothing is sent again.
+/// </summary>
+public sealed class TicketDeliveryPipeline
+{
+    private readonly IWorkQueue _work;
+    private readonly RegistrationRuntime _registrations;
+    private readonly TicketComposer _composer;
+    private readonly IWhatsAppSender _sender;
+    private readonly WhatsAppOptions _whatsApp;
+    private readonly PipelineOptions _options;
+    private readonly string _node;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly RetrySchedule _retries;
+
+    public TicketDeliveryPipeline(
+        IWorkQueue work,
+        RegistrationRuntime registrations,
+        TicketComposer composer,
+        IWhatsAppSender sender,
+        WhatsAppOptions whatsApp,
+        PipelineOptions options,
+        string node,
+        PipelineControl tickets,
+        PipelineControl whatsAppControl,
+        TimeProvider time,
+        ILogger logger)
+    {
+        _work = work;
+        _registrations = registrations;
+        _composer = composer;
+        _sender = sender;
+        _whatsApp = whatsApp;
+        _options = options;
+        _node = node;
+        _time = time;
+        _logger = logger;
+        Tickets = tickets;
+        WhatsApp = whatsAppControl;
+        _retries = new RetrySchedule(whatsApp.RetryDelays);
+        WhatsApp.Breaker = new CircuitBreaker(new CircuitBreakerOptions
+        {
+            Name = PipelineNames.WhatsApp,
+            FailureRatio = options.BreakerFailureRatio,
+            MinimumThroughput = options.BreakerMinimumThroughput,
+            SamplingDuration = options.BreakerSamplingDuration,
+            BreakDuration = options.BreakerBreakDuration,
+            // Only failures that say the service is unwell count; a bad number is that message's problem alone.
+            ShouldHandle = static e => e is WhatsAppException { Retryable: true } or TimeoutException,
+        }, time);
+    }
+
+    public PipelineControl Tickets { get; }
+
+    public PipelineControl WhatsApp { get; }
+
+    /// <summary>One run of the graph: returns when canceled, throws when a stage fails (the supervisor restarts it).</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await using var context = new StageContext(cancellationToken);
+        var ticketSettings = Tickets.Settings.Current;
+        var source = new LeasedSource(_work,
+            new LeasedSourceOptions(OutboxRoutes.Tickets, _node, _options.LeaseDuration, _options.PollInterval, ticketSettings.BufferSize),
+            Tickets.Gate, _time, _logger)
+        {
+            CanClaim = () => !WhatsApp.Breaker!.IsRefusing,
+        };
+        var render = new ParallelStage<WorkItem, TicketJob>(RenderAsync, new ParallelStageOptions<WorkItem>
+        {
+            Parallelism = ticketSettings.Parallelism,
+            Counters = Tickets.Counters,
+            OnFailure = (item, error, ct) => GiveBackAsync(item, error, ct),
+        });
+        using var throttle = new ThrottleStage<TicketJob>(WhatsApp.Settings.Current.RatePerSecond);
+        var send = new ParallelStage<TicketJob, TicketJob>(SendAsync, new ParallelStageOptions<TicketJob>
+        {
+            Parallelism = WhatsApp.Settings.Current.Parallelism,
+            Counters = WhatsApp.Counters,
+            OnFailure = (job, error, ct) => GiveBackAsync(job.Item, error, ct),
+        });
+        using var ticketChanges = Tickets.Settings.OnChange(s =>
+        {
+            render.Parallelism = s.Parallelism;
+            source.Budget.SetLimit(s.BufferSize);
+            Tickets.Gate.Set(s.Paused);
+        });
+        using var whatsAppChanges = WhatsApp.Settings.OnChange(s =>
+        {
+            throttle.RatePerSecond = s.RatePerSecond;
+            send.Parallelism = s.Parallelism;
+            WhatsApp.Gate.Set(s.Paused);
+        });
+
+        var whatsAppBuffer = WhatsApp.Settings.Current.BufferSize;
+        var done = context.Source<WorkItem>(source.RunAsync, capacity: 1)
+            .Via(new PauseStage<WorkItem>(Tickets.Gate), outputCapacity: 1)
+            .Via(render, outputCapacity: whatsAppBuffer)
+            .Via(new PauseStage<TicketJob>(WhatsApp.Gate), outputCapacity: 1)
+            .Via(throttle, outputCapacity: 1)
+            .Via(send, outputCapacity: 1)
+            .To((_, _) =>
+            {
+                source.Settled();
+                return ValueTask.CompletedTask;
+            });
+        try
+        {
+            await done;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Renders the PDF unless the ticket is already settled (the item came back after its outcome was recorded).</summary>
+    private async ValueTask<TicketJob> RenderAsync(WorkItem item, CancellationToken cancellationToken)
+    {
+        var paid = JsonSerializer.Deserialize<RegistrationDocument>(item.Data, EventCodec<object>.DefaultOptions)
+            ?? throw new InvalidOperationException($"Outbox message {item.MessageId} has no registration.");
+        var reply = await _registrations.AskAsync(RegistrationState.KeyOf(paid.EventId, paid.MemberId), new GetRegistration(), cancellationToken);
+        if (reply is not RegistrationReply.Current { Registration: { TicketStatus: RegistrationBehavior.TicketPending } registration })
+        {
+            await _work.CompleteAsync(item, cancellationToken);
+            return new TicketJob(item, null, null);
+        }
+        var ticket = await _composer.RenderAsync(registration, cancellationToken);
+        if (ticket is null)
+        {
+            await RecordAsync(registration, new RecordTicketAttempt(null, "the event or member no longer exists", Final: true), cancellationToken);
+            await _work.KillAsync(item, "event or member missing", null, cancellationToken);
+            return new TicketJob(item, null, null);
+        }
+        return new TicketJob(item, registration, ticket);
+    }
+
+    private async ValueTask<TicketJob> SendAsync(TicketJob job, CancellationToken cancellationToken)
+    {
+        if (job.Ticket is not { } ticket || job.Registration is not { } registration)
+        {
+            return job; // settled while rendering
+        }
+
+        string messageId;
+        try
+        {
+            messageId = await WhatsApp.Breaker!.ExecuteAsync(ct => SendOnceAsync(ticket, ct), cancellationToken);
+        }
+        catch (BrokenCircuitException)
+        {
+            // Not an attempt: WhatsApp was not called. The item comes back when the circuit lets calls through.
+            await _work.ReleaseAsync(job.Item, cancellationToken);
+            return job;
+        }
+        catch (Exception error) when (error is WhatsAppException or TimeoutException)
+        {
+            await RecordFailureAsync(job.Item, registration, error, cancellationToken);
+            return job;
+        }
+
+        await RecordAsync(registration, new RecordTicketAttempt(messageId, null, Final: false), cancellationToken);
+        await _work.CompleteAsync(job.Item, cancellationToken);
+        return job;
+    }
+
+    /// <summary>One attempt: upload and message together, bounded by the attempt timeout.</summary>
+    private async ValueTask<string> SendOnceAsync(RenderedTicket ticket, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_whatsApp.AttemptTimeout);
+        try
+        {
+            return await _sender.SendDocumentAsync(ticket.Phone, ticket.Pdf, ticket.FileName, $"Your ticket for {ticket.EventName}", timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The WhatsApp attempt took longer than {_whatsApp.AttemptTimeout}.");
+        }
+    }
+
+    private async Task RecordFailureAsync(WorkItem item, RegistrationView registration, Exception error, CancellationToken cancellationToken)
+    {
+        var retryable = error is TimeoutException or WhatsAppException { Retryable: true };
+        var failed = registration.TicketAttempts + 1;
+        var delay = retryable ? _retries.NextDelay(failed, Random.Shared.NextDouble()) : null;
+        var status = (error as WhatsAppException)?.HttpStatus;
+        _logger.LogWarning("Ticket {RegistrationId} attempt {Attempt} failed ({Kind}): {Error}",
+            registration.Id, failed, delay is null ? "final" : "will retry", error.Message);
+        await RecordAsync(registration, new RecordTicketAttempt(null, error.Message, Final: delay is null), cancellationToken);
+        if (delay is { } wait)
+        {
+            await _work.RetryAsync(item, wait, error.Message, status, cancellationToken);
+        }
+        else
+        {
+            await _work.KillAsync(item, error.Message, status, cancellationToken);
+        }
+    }
+
+    private async Task RecordAsync(RegistrationView registration, RecordTicketAttempt attempt, CancellationToken cancellationToken)
+    {
+        await _registrations.AskAsync(RegistrationState.KeyOf(registration.EventId, registration.MemberId), attempt, cancellationToken);
+    }
+
+    /// <summary>An unexpected failure (storage down, a bug): hand the item back untouched and let the claim come again.</summary>
+    private async ValueTask GiveBackAsync(WorkItem item, Exception error, CancellationToken cancellationToken)
+    {
+        _logger.LogError(error, "Ticket work item {ItemId} failed unexpectedly; handing it back", item.Id);
+        try
+        {
+            await _work.ReleaseAsync(item, cancellationToken);
+        }
+        catch (Exception releaseError) when (releaseError is not OperationCanceledException)
+        {
+            _logger.LogWarning(releaseError, "Could not hand back work item {ItemId}; its lease will expire", item.Id);
+        }
+    }
+}

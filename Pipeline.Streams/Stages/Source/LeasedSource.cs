@@ -1,0 +1,109 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Pipeline.Actors.Work;
+using Pipeline.Streams.Graph;
+using Pipeline.Streams.Stages.Pause;
+
+namespace Pipeline.Streams.Stages.Source;
+
+/// <summary>
+/// Why: background work must survive crashes and be shared by nodes, so it is claimed from storage with a lease
+/// rather than held in memory. This source claims due items of one queue and pushes them into the graph. It holds a
+/// permit per claimed item until the item is settled (<see cref="Settled"/>), so no more than <see cref="Budget"/>
+/// items are claimed and unsettled at once: memory stays bounded, and nothing waits in a buffer long enough to lose
+/// its lease. An item whose lease expires (its node died) is simply claimable again.
+/// </summary>
+public sealed class LeasedSource
+{
+    private readonly IWorkQueue _queue;
+    private readonly LeasedSourceOptions _options;
+    private readonly PauseGate _gate;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public LeasedSource(IWorkQueue queue, LeasedSourceOptions options, PauseGate gate, TimeProvider time, ILogger logger)
+    {
+        _queue = queue;
+        _options = options;
+        _gate = gate;
+        _time = time;
+        _logger = logger;
+        Budget = new ResizableLimit(options.Budget);
+    }
+
+    /// <summary>Claimed-but-unsettled items allowed at once; resize it live (the pipeline's buffer size).</summary>
+    public ResizableLimit Budget { get; }
+
+    /// <summary>When false (e.g. an open circuit downstream) nothing new is claimed.</summary>
+    public Func<bool> CanClaim { get; init; } = static () => true;
+
+    /// <summary>Claims until canceled; a storage failure ends the run (and the graph is restarted with backoff).</summary>
+    public async Task RunAsync(ChannelWriter<WorkItem> output, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await _gate.WaitIfPausedAsync(cancellationToken);
+            await Budget.WaitAsync(cancellationToken);
+            var permits = 1;
+            try
+            {
+                // Take every free permit, so one claim statement fetches as much as may be in flight.
+                while (permits < _options.MaxClaim && Budget.InUse < Budget.Limit && TryTake())
+                {
+                    permits++;
+                }
+                var items = CanClaim()
+                    ? await _queue.ClaimAsync(_options.Queue, _options.Owner, permits, _options.LeaseDuration, cancellationToken)
+                    : [];
+                foreach (var item in items)
+                {
+                    await output.WriteAsync(item, cancellationToken);
+                    permits--;
+                }
+                if (items.Count == 0)
+                {
+                    ReleasePermits(ref permits);
+                    await Task.Delay(_options.PollInterval, _time, cancellationToken);
+                }
+            }
+            finally
+            {
+                ReleasePermits(ref permits);
+            }
+        }
+    }
+
+    /// <summary>Call once per item when it is settled (completed, rescheduled, killed or released).</summary>
+    public void Settled() => Budget.Release();
+
+    private bool TryTake()
+    {
+        var wait = Budget.WaitAsync(CancellationToken.None);
+        if (wait.IsCompletedSuccessfully)
+        {
+            return true;
+        }
+        // Not free after all (a race with a resize): give the pending permit back as soon as it is granted.
+        _ = ReleaseWhenGranted(wait);
+        return false;
+    }
+
+    private async Task ReleaseWhenGranted(ValueTask wait)
+    {
+        await wait;
+        Budget.Release();
+    }
+
+    private void ReleasePermits(ref int permits)
+    {
+        for (; permits > 0; permits--)
+        {
+            Budget.Release();
+        }
+    }
+}
+
+/// <param name="Owner">This node's name, recorded on each lease.</param>
+/// <param name="Budget">Claimed-but-unsettled items allowed at once (the pipeline's buffer size).</param>
+/// <param name="MaxClaim">Most items one claim statement takes.</param>
+public sealed record LeasedSourceOptions(string Queue, string Owner, TimeSpan LeaseDuration, TimeSpan PollInterval, int Budget, int MaxClaim = 64);
