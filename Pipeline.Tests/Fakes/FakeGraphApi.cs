@@ -114,7 +114,8 @@ public sealed class FakeGraphApi : IAsyncDisposable
     private async Task<IResult?> RefuseAsync(string phoneId, HttpRequest request)
     {
         Interlocked.Increment(ref _requests);
-        if (Latency > TimeSpan.Zero) await Task.Delay(Latency);
+        // A request whose caller is gone (a killed host) is dropped like a connection Graph never finished reading.
+        if (Latency > TimeSpan.Zero) await Task.Delay(Latency, request.HttpContext.RequestAborted);
         if (request.Headers.Authorization != $"Bearer {AccessToken}") return GraphError(401, 190, "Invalid OAuth access token.");
         if (phoneId != PhoneNumberId) return GraphError(400, 100, "Unsupported post request.");
         if (Down) return GraphError(503, 2, "Service temporarily unavailable");

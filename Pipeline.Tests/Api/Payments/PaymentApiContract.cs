@@ -145,7 +145,7 @@ public abstract class PaymentApiContract<TDatabase>(AppFixture<TDatabase> fixtur
         var othersPayment = PaymentScenario.NewPaymentId();
         await _flow.ConfirmAsync(eventId, otherMemberId, otherOrderId, othersPayment);
         var journal = await JournalAsync(eventId, memberId, otherMemberId);
-        var outbox = (await OutboxAsync()).Count;
+        var outbox = (await OutboxAsync()).Count(m => !m.Type.StartsWith("ticket.", StringComparison.Ordinal));
         var paymentId = PaymentScenario.NewPaymentId();
 
         await Expect(HttpStatusCode.BadRequest, "invalid_signature", _flow.ConfirmAsync(eventId, memberId, orderId, paymentId, signature: new string('0', 64)));
@@ -161,7 +161,7 @@ public abstract class PaymentApiContract<TDatabase>(AppFixture<TDatabase> fixtur
         Assert.Equal(HttpStatusCode.BadRequest, badHook.StatusCode);
 
         Assert.Equal(journal, await JournalAsync(eventId, memberId, otherMemberId));
-        Assert.Equal(outbox, (await OutboxAsync()).Count);
+        Assert.Equal(outbox, (await OutboxAsync()).Count(m => !m.Type.StartsWith("ticket.", StringComparison.Ordinal)));
         var registration = await (await _flow.Public.GetAsync($"/api/public/events/{eventId}/registrations/{registrationId}")).JsonAsync();
         Assert.Equal("pending", registration.GetProperty("status").GetString());
         var other = await (await _flow.Public.GetAsync($"/api/public/events/{eventId}/registrations/{otherRegistrationId}")).JsonAsync();
@@ -228,11 +228,16 @@ public abstract class PaymentApiContract<TDatabase>(AppFixture<TDatabase> fixtur
     private async Task<List<JsonElement>> UnappliedAsync() =>
         (await (await _flow.Admin.GetAsync("/api/admin/payments/unapplied?limit=200")).JsonAsync()).GetProperty("items").EnumerateArray().ToList();
 
-    /// <summary>The last sequence number of each registration's journal: any write would move one.</summary>
+    /// <summary>
+    /// The payment-side events of each registration's journal: any write a confirmation made would change them.
+    /// (Ticket events are left out: the tickets pipeline records deliveries in the background.)
+    /// </summary>
     private async Task<string> JournalAsync(string eventId, params string[] memberIds)
     {
         var ids = memberIds.Select(m => ("registration/" + RegistrationState.KeyOf(eventId, m), 0L)).ToList();
         var events = await _app.Storage.Journal.ReadAsync(ids);
-        return string.Join(",", ids.Select(i => events.TryGetValue(i.Item1, out var e) ? e[^1].Seq : 0));
+        return string.Join(",", ids.Select(i => events.TryGetValue(i.Item1, out var e)
+            ? string.Join("+", e.Where(x => !x.Type.StartsWith("Ticket", StringComparison.Ordinal)).Select(x => x.Type))
+            : "none"));
     }
 }
