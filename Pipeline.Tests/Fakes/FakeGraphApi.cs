@@ -102,7 +102,7 @@ public sealed class FakeGraphApi : IAsyncDisposable
             return GraphError(400, 100, "(#100) Invalid parameter");
         }
         var wamid = "wamid.fake" + Interlocked.Increment(ref _sequence);
-        Messages.Enqueue(new AcceptedMessage(wamid, to, mediaId, filename, Text(document, "caption"), _media[mediaId]));
+        Messages.Enqueue(new AcceptedMessage(wamid, to, mediaId, filename, Text(document, "caption"), _media[mediaId], System.Diagnostics.Stopwatch.GetTimestamp()));
         return Results.Ok(new
         {
             messaging_product = "whatsapp",
@@ -136,4 +136,5 @@ public sealed class FakeGraphApi : IAsyncDisposable
     }
 }
 
-public sealed record AcceptedMessage(string MessageId, string To, string MediaId, string Filename, string? Caption, byte[] Document);
+/// <param name="AcceptedAt">Stopwatch timestamp of acceptance, for latency measurements.</param>
+public sealed record AcceptedMessage(string MessageId, string To, string MediaId, string Filename, string? Caption, byte[] Document, long AcceptedAt);
