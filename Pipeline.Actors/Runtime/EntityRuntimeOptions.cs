@@ -18,6 +18,13 @@ public sealed record EntityRuntimeOptions
     /// <summary>Most entities one shard keeps in memory; the least recently used go first. Default 10,000.</summary>
     public int MaxEntitiesPerShard { get; init; } = 10_000;
 
+    /// <summary>
+    /// When several nodes share the journal: a cached entity not verified for this long reads the journal's tail
+    /// (one query for all entities of a shard turn) before deciding, so it never answers from a stale copy, even
+    /// for commands that write nothing. Null (default): never, right for a single node; zero: every turn.
+    /// </summary>
+    public TimeSpan? VerifyAfter { get; init; }
+
     /// <summary>How often a command that lost an append race is reloaded and decided again. Default 5.</summary>
     public int MaxConflictRetries { get; init; } = 5;
 
@@ -28,6 +35,7 @@ public sealed record EntityRuntimeOptions
         if (MaxBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(MaxBatchSize), MaxBatchSize, ">= 1");
         if (IdleTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "> 0");
         if (MaxEntitiesPerShard < 1) throw new ArgumentOutOfRangeException(nameof(MaxEntitiesPerShard), MaxEntitiesPerShard, ">= 1");
+        if (VerifyAfter < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(VerifyAfter), VerifyAfter, ">= 0 or null");
         if (MaxConflictRetries < 0) throw new ArgumentOutOfRangeException(nameof(MaxConflictRetries), MaxConflictRetries, ">= 0");
     }
 }

@@ -178,42 +178,55 @@ internal sealed class EntityShard<TState, TCommand, TEvent, TReply>
         return order;
     }
 
-    /// <summary>Loads every entity of the turn that is not in memory, all with one journal read.</summary>
+    /// <summary>
+    /// Loads every entity of the turn that is not in memory, and catches up those whose copy may be stale (see
+    /// <see cref="EntityRuntimeOptions.VerifyAfter"/>), all with one journal read.
+    /// </summary>
     private async Task RecoverMissingAsync(List<(string Key, List<Envelope> Envelopes)> pending)
     {
         var now = _time.GetTimestamp();
-        var missing = new List<(string EntityId, long AfterSeq)>();
+        var reads = new List<(string EntityId, long AfterSeq)>();
         foreach (var (key, _) in pending)
         {
-            if (!_cache.TryGet(key, now, out _))
+            if (!_cache.TryGet(key, now, out var cached))
             {
-                missing.Add((EntityIdOf(key), 0));
+                reads.Add((EntityIdOf(key), 0));
+            }
+            else if (_options.VerifyAfter is { } verifyAfter && _time.GetElapsedTime(cached.VerifiedAt, now) >= verifyAfter)
+            {
+                reads.Add((cached.EntityId, cached.Seq));
             }
         }
-        if (missing.Count == 0)
+        if (reads.Count == 0)
         {
             return;
         }
 
-        var events = await _journal.ReadAsync(missing).ConfigureAwait(false);
+        var events = await _journal.ReadAsync(reads).ConfigureAwait(false);
+        var read = reads.Select(r => r.EntityId).ToHashSet(StringComparer.Ordinal);
         foreach (var (key, _) in pending)
         {
             var entityId = EntityIdOf(key);
-            if (_cache.TryGet(key, now, out _))
+            if (!read.Contains(entityId))
             {
                 continue;
             }
-            var cell = new Cell(key, entityId, _behavior.Create(key), 0);
+            if (!_cache.TryGet(key, now, out var cell))
+            {
+                cell = new Cell(key, entityId, _behavior.Create(key), 0);
+                _cache.Add(key, cell, now);
+                Interlocked.Increment(ref _recoveries);
+            }
             if (events.TryGetValue(entityId, out var stored))
             {
-                foreach (var e in stored)
+                // Events another node appended since this copy was current: applied in order, as on recovery.
+                foreach (var e in stored.Where(e => e.Seq > cell.Seq))
                 {
                     cell.State = _behavior.Apply(cell.State, _codec.Decode(e));
                     cell.Seq = e.Seq;
                 }
             }
-            _cache.Add(key, cell, now);
-            Interlocked.Increment(ref _recoveries);
+            cell.VerifiedAt = now;
         }
     }
 
@@ -323,6 +336,7 @@ internal sealed class EntityShard<TState, TCommand, TEvent, TReply>
         foreach (var turn in turns.Where(t => t.Append is not null && t.Fatal is null && !conflicted.Contains(t.Cell.EntityId)))
         {
             turn.Cell.Seq = turn.Append!.NextSeq;
+            turn.Cell.VerifiedAt = _time.GetTimestamp(); // the append at the expected seq proved the copy current
             Interlocked.Add(ref _committed, turn.Envelopes.Count);
         }
         return conflicted;
@@ -345,6 +359,9 @@ internal sealed class EntityShard<TState, TCommand, TEvent, TReply>
         public string EntityId { get; } = entityId;
         public TState State { get; set; } = state;
         public long Seq { get; set; } = seq;
+
+        /// <summary>Timestamp at which <see cref="Seq"/> was last known to be the journal's latest.</summary>
+        public long VerifiedAt { get; set; }
     }
 
     private readonly record struct Outcome(TReply? Reply, Exception? Error)

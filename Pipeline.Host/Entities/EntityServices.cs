@@ -29,6 +29,13 @@ internal static class EntityServices
         services.AddSingleton(sp => sp.GetRequiredService<IStorage>().Registrations);
 
         var options = configuration.GetSection(RuntimeSection).Get<EntityRuntimeOptions>() ?? new EntityRuntimeOptions();
+        // A shared PostgreSQL may have other nodes writing: verify cached entities every turn unless told otherwise.
+        var provider = configuration[$"{StorageOptions.Section}:Provider"] ?? StorageFactory.SqliteProvider;
+        if (options.VerifyAfter is null && configuration[$"{RuntimeSection}:VerifyAfter"] is null
+            && provider.Equals(StorageFactory.PostgresProvider, StringComparison.OrdinalIgnoreCase))
+        {
+            options = options with { VerifyAfter = TimeSpan.Zero };
+        }
         options.Validate();
         services.AddSingleton(sp => Runtime(sp, new BatchBehavior(), options));
         services.AddSingleton(sp => Runtime(sp, new RegistrationBehavior(), options));

@@ -333,6 +333,26 @@ public abstract class EntityRuntimeContract(TestDatabase database, ITestOutputHe
     }
 
     [Fact]
+    public async Task A_node_that_verifies_its_copies_reads_another_nodes_write_without_a_conflict()
+    {
+        var verify = new EntityRuntimeOptions { VerifyAfter = TimeSpan.Zero };
+        var nodeA = NewRuntime((await NewStorageAsync()).Journal, verify);
+        var nodeB = NewRuntime((await NewStorageAsync()).Journal, verify);
+        var key = Key("verified");
+        await CreateAsync(nodeA, key, 10);
+        await GetAsync(nodeA, key); // cached on A at version 1
+
+        await nodeB.AskAsync(key, Consume(7));
+        var seenByA = await nodeA.AskAsync(key, new GetBatch());
+        var consumedOnA = await nodeA.AskAsync(key, Consume(3));
+
+        // A read that writes nothing cannot meet a conflict: only the tail read keeps it from answering stale.
+        Assert.Equal(3, Assert.IsType<BatchReply.Current>(seenByA).Batch.Remaining);
+        Assert.Equal(new BatchReply.Consumed(key, 3, 0, 3, Replayed: false), consumedOnA);
+        Assert.Equal(0, nodeA.Stats().Conflicts);
+    }
+
+    [Fact]
     public async Task Two_nodes_consuming_one_batch_at_once_never_oversell()
     {
         const long quantity = 100;
