@@ -1,11 +1,13 @@
 using Pipeline.Actors.Runtime;
 using Pipeline.Host.Api.Auth;
 using Pipeline.Host.Api.Batches;
+using Pipeline.Host.Api.Cluster;
 using Pipeline.Host.Api.Events;
 using Pipeline.Host.Api.Members;
 using Pipeline.Host.Api.Payments;
 using Pipeline.Host.Api.Tickets;
 using Pipeline.Host.Api.Problems;
+using Pipeline.Host.Cluster;
 using Pipeline.Host.Configuration;
 using Pipeline.Host.Entities;
 using Pipeline.Host.Payments;
@@ -27,6 +29,7 @@ builder.Services.AddPipelineEntities(builder.Configuration);
 builder.Services.AddPipelinePayments();
 builder.Services.AddPipelineTickets();
 builder.Services.AddPipelineStreams();
+builder.Services.AddPipelineCluster();
 
 var app = builder.Build();
 
@@ -41,6 +44,7 @@ app.MapEventEndpoints(admin);
 app.MapOrderEndpoints();
 app.MapRazorpayWebhook();
 app.MapTicketEndpoints(admin);
+admin.MapClusterEndpoints();
 
 app.Run();
 

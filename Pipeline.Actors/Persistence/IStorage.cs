@@ -1,3 +1,4 @@
+using Pipeline.Actors.Cluster;
 using Pipeline.Actors.Journal;
 using Pipeline.Actors.ReadSide;
 using Pipeline.Actors.Work;
@@ -20,4 +21,7 @@ public interface IStorage : IAsyncDisposable
 
     /// <summary>True when the database answers a trivial query (readiness).</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The nodes sharing this storage: joins, heartbeats and graceful leaves (the cluster view).</summary>
+    INodeRegistry Nodes { get; }
 }

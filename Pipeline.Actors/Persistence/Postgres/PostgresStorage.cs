@@ -1,4 +1,5 @@
 using Npgsql;
+using Pipeline.Actors.Cluster;
 using Pipeline.Actors.Journal;
 using Pipeline.Actors.ReadSide;
 using Pipeline.Actors.Work;
@@ -20,6 +21,7 @@ public sealed class PostgresStorage : IStorage
         Members = new PostgresMemberReadModel(_dataSource);
         Registrations = new PostgresRegistrationReadModel(_dataSource);
         Work = new PostgresWorkQueue(_dataSource);
+        Nodes = new PostgresNodeRegistry(_dataSource);
     }
 
     public string Provider => StorageFactory.PostgresProvider;
@@ -30,6 +32,7 @@ public sealed class PostgresStorage : IStorage
     public IMemberReadModel Members { get; }
     public IRegistrationReadModel Registrations { get; }
     public IWorkQueue Work { get; }
+    public INodeRegistry Nodes { get; }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
     {

@@ -1,3 +1,4 @@
+using Pipeline.Actors.Cluster;
 using Pipeline.Actors.Journal;
 using Pipeline.Actors.ReadSide;
 using Pipeline.Actors.Work;
@@ -25,6 +26,7 @@ public sealed class SqliteStorage : IStorage
         Members = new SqliteMemberReadModel(_connections);
         Registrations = new SqliteRegistrationReadModel(_connections);
         Work = new SqliteWorkQueue(_connections, timeProvider);
+        Nodes = new SqliteNodeRegistry(_connections, timeProvider);
     }
 
     public string Provider => StorageFactory.SqliteProvider;
@@ -35,6 +37,7 @@ public sealed class SqliteStorage : IStorage
     public IMemberReadModel Members { get; }
     public IRegistrationReadModel Registrations { get; }
     public IWorkQueue Work { get; }
+    public INodeRegistry Nodes { get; }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
     {

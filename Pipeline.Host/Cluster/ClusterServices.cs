@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Options;
+using Pipeline.Actors.Persistence;
+using Pipeline.Host.Configuration;
+
+namespace Pipeline.Host.Cluster;
+
+internal static class ClusterServices
+{
+    /// <summary>This node's heartbeat and the registry the cluster view reads.</summary>
+    public static IServiceCollection AddPipelineCluster(this IServiceCollection services)
+    {
+        services.AddOptions<NodeOptions>().BindConfiguration(NodeOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<NodeOptions>, NodeOptionsValidator>();
+        services.AddSingleton(sp => sp.GetRequiredService<IStorage>().Nodes);
+        services.AddHostedService<NodeHeartbeatService>();
+        return services;
+    }
+}
