@@ -10,6 +10,7 @@ using Pipeline.Host.Api.Problems;
 using Pipeline.Host.Cluster;
 using Pipeline.Host.Configuration;
 using Pipeline.Host.Entities;
+using Pipeline.Host.Operations;
 using Pipeline.Host.Payments;
 using Pipeline.Host.Pipelines;
 using Pipeline.Host.Tickets;
@@ -29,12 +30,15 @@ builder.Services.AddPipelineEntities(builder.Configuration);
 builder.Services.AddPipelinePayments();
 builder.Services.AddPipelineTickets();
 builder.Services.AddPipelineStreams();
+builder.AddPipelineOperations();
 builder.Services.AddPipelineCluster();
 
 var app = builder.Build();
 
+app.UsePipelineRequestTelemetry();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UsePipelineLimits();
 
 var admin = app.MapGroup("").AddEndpointFilter<AdminKeyFilter>();
 admin.MapBatchEndpoints();
@@ -44,6 +48,7 @@ app.MapEventEndpoints(admin);
 app.MapOrderEndpoints();
 app.MapRazorpayWebhook();
 app.MapTicketEndpoints(admin);
+app.MapPipelineOperations();
 admin.MapClusterEndpoints();
 
 app.Run();

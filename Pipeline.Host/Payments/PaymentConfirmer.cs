@@ -1,6 +1,7 @@
 using Pipeline.Actors.Entities.Registrations;
 using Pipeline.Actors.Journal;
 using Pipeline.Actors.ReadSide;
+using Pipeline.Host.Operations.Caching;
 
 namespace Pipeline.Host.Payments;
 
@@ -8,7 +9,7 @@ namespace Pipeline.Host.Payments;
 /// Applies a verified payment to the registration its order is bound to. Client confirmations, Razorpay
 /// webhooks and NDJSON ingestion all come through here, so whichever arrives first wins and the rest replay.
 /// </summary>
-internal sealed class PaymentConfirmer(IRegistrationReadModel registrations, RegistrationRuntime runtime)
+internal sealed class PaymentConfirmer(IRegistrationReadModel registrations, RegistrationRuntime runtime, EventReadCache eventCache)
 {
     /// <summary>Storage's unique key on payment ids: the last guard when two registrations race for one payment.</summary>
     public const string PaymentKey = "payments_pkey";
@@ -39,6 +40,10 @@ internal sealed class PaymentConfirmer(IRegistrationReadModel registrations, Reg
             return new ConfirmOutcome(ConfirmResult.Conflict);
         }
 
+        if (reply is RegistrationReply.Paid { Replayed: false })
+        {
+            eventCache.EvictEvent(order.EventId); // before the response: this node's next read counts the new attendee
+        }
         return reply switch
         {
             RegistrationReply.Paid { Replayed: false } paid => new ConfirmOutcome(ConfirmResult.Confirmed, paid.Registration),

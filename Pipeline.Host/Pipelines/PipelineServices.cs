@@ -39,7 +39,10 @@ internal static class PipelineServices
                 registry[PipelineNames.Tickets],
                 registry[PipelineNames.WhatsApp],
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Pipelines.Tickets"));
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Pipelines.Tickets"))
+            {
+                Metrics = sp.GetService<Pipeline.Streams.Telemetry.PipelineMetrics>(),
+            };
         });
         services.AddHostedService<PipelineHostedService>();
         return services;

@@ -7,6 +7,7 @@ using Pipeline.Actors.Runtime;
 using Pipeline.Host.Api.Paging;
 using Pipeline.Host.Api.Problems;
 using Pipeline.Host.Api.Requests;
+using Pipeline.Host.Operations.RateLimiting;
 
 namespace Pipeline.Host.Api.Batches;
 
@@ -25,7 +26,7 @@ internal static class BatchEndpoints
         admin.MapPost("/api/batches", CreateAsync);
         admin.MapGet("/api/batches/{batchId}", GetAsync);
         admin.MapGet("/api/batches", ListAsync);
-        admin.MapPost("/api/batches/{batchId}/consume", ConsumeAsync);
+        admin.MapPost("/api/batches/{batchId}/consume", ConsumeAsync).RequireRateLimiting(RateLimitingSetup.BatchConsume);
     }
 
     private static async Task<IResult> CreateAsync(HttpRequest request, BatchRuntime batches)

@@ -7,6 +7,8 @@ using Pipeline.Actors.Runtime;
 using Pipeline.Host.Api.Paging;
 using Pipeline.Host.Api.Problems;
 using Pipeline.Host.Api.Requests;
+using Pipeline.Host.Operations.Caching;
+using Pipeline.Host.Operations.RateLimiting;
 
 namespace Pipeline.Host.Api.Events;
 
@@ -20,12 +22,12 @@ internal static partial class EventEndpoints
     public static void MapEventEndpoints(this IEndpointRouteBuilder app, RouteGroupBuilder admin)
     {
         admin.MapPost("/api/events", CreateAsync);
-        app.MapGet("/api/events", ListAsync);
-        app.MapGet("/api/events/{eventId}", GetAsync);
+        app.MapGet("/api/events", ListAsync).RequireRateLimiting(RateLimitingSetup.PublicReads);
+        app.MapGet("/api/events/{eventId}", GetAsync).RequireRateLimiting(RateLimitingSetup.PublicReads);
         admin.MapGet("/api/events/{eventId}/registrations", ListRegistrationsAsync);
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, EventRuntime events, TimeProvider time)
+    private static async Task<IResult> CreateAsync(HttpRequest request, EventRuntime events, TimeProvider time, EventReadCache cache)
     {
         var (body, problem) = await JsonRequest.ReadAsync(request);
         if (body is null) return problem!;
@@ -43,12 +45,13 @@ internal static partial class EventEndpoints
 
         var view = new EventView(OpaqueId.New(IdPrefix), name!, venue!, startsAt!.Value, amount!.Value, currency!, time.GetUtcNow());
         var reply = await events.AskAsync(view.Id, view, request.HttpContext.RequestAborted);
+        cache.EvictLists();
         return reply is RecordReply<EventView>.Created created
             ? Results.Created($"/api/events/{view.Id}", EventResponse.From(created.View, 0))
             : throw new InvalidOperationException("A new event id was already taken.");
     }
 
-    private static async Task<IResult> GetAsync(string eventId, HttpResponse response, IEventReadModel events, CancellationToken ct)
+    private static async Task<IResult> GetAsync(string eventId, HttpResponse response, EventReadCache events, CancellationToken ct)
     {
         var summary = await events.GetAsync(eventId, ct);
         if (summary is null) return EventNotFound();
@@ -56,7 +59,7 @@ internal static partial class EventEndpoints
         return Results.Ok(EventResponse.From(summary.Event, summary.AttendeeCount));
     }
 
-    private static async Task<IResult> ListAsync(HttpRequest request, HttpResponse response, IEventReadModel events, CancellationToken ct)
+    private static async Task<IResult> ListAsync(HttpRequest request, HttpResponse response, EventReadCache events, CancellationToken ct)
     {
         if (!PageRequest.TryParse(request, out var page, out var problem)) return problem!;
         var rows = await events.ListAsync(page.AfterPosition, page.Limit + 1, ct);

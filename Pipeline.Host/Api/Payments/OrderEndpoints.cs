@@ -7,6 +7,7 @@ using Pipeline.Host.Api.Members;
 using Pipeline.Host.Api.Problems;
 using Pipeline.Host.Api.Requests;
 using Pipeline.Host.Configuration;
+using Pipeline.Host.Operations.RateLimiting;
 using Pipeline.Host.Payments;
 
 namespace Pipeline.Host.Api.Payments;
@@ -22,9 +23,9 @@ internal static class OrderEndpoints
 
     public static void MapOrderEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/public/events/{eventId}/orders", PlaceOrderAsync);
-        app.MapPost("/api/public/events/{eventId}/confirm-payment", ConfirmAsync);
-        app.MapGet("/api/public/events/{eventId}/registrations/{registrationId}", GetRegistrationAsync);
+        app.MapPost("/api/public/events/{eventId}/orders", PlaceOrderAsync).RequireRateLimiting(RateLimitingSetup.PublicWrites);
+        app.MapPost("/api/public/events/{eventId}/confirm-payment", ConfirmAsync).RequireRateLimiting(RateLimitingSetup.PublicWrites);
+        app.MapGet("/api/public/events/{eventId}/registrations/{registrationId}", GetRegistrationAsync).RequireRateLimiting(RateLimitingSetup.PublicReads);
     }
 
     private static async Task<IResult> PlaceOrderAsync(

@@ -2,6 +2,7 @@ using Pipeline.Actors.Entities.Registrations;
 using Pipeline.Actors.ReadSide;
 using Pipeline.Host.Api.Problems;
 using Pipeline.Host.Api.Requests;
+using Pipeline.Host.Operations.RateLimiting;
 using Pipeline.Streams.Tickets;
 
 namespace Pipeline.Host.Api.Tickets;
@@ -13,7 +14,7 @@ internal static class TicketEndpoints
 {
     public static void MapTicketEndpoints(this IEndpointRouteBuilder app, RouteGroupBuilder admin)
     {
-        app.MapGet("/api/public/events/{eventId}/registrations/{registrationId}/download-pdf", DownloadAsync);
+        app.MapGet("/api/public/events/{eventId}/registrations/{registrationId}/download-pdf", DownloadAsync).RequireRateLimiting(RateLimitingSetup.PublicReads);
         admin.MapPost("/api/events/{eventId}/check-in", CheckInAsync);
     }
 

@@ -10,6 +10,7 @@ using Pipeline.Streams.Stages.Pause;
 using Pipeline.Streams.Stages.Retry;
 using Pipeline.Streams.Stages.Source;
 using Pipeline.Streams.Stages.Throttle;
+using Pipeline.Streams.Telemetry;
 using Pipeline.Streams.Tickets;
 using Pipeline.Streams.WhatsApp;
 using Polly.CircuitBreaker;
@@ -81,6 +82,9 @@ public sealed class TicketDeliveryPipeline
     public PipelineControl Tickets { get; }
 
     public PipelineControl WhatsApp { get; }
+
+    /// <summary>Where WhatsApp outcomes are counted (<c>/metrics</c>); none when null.</summary>
+    public PipelineMetrics? Metrics { get; init; }
 
     /// <summary>One run of the graph: returns when canceled, throws when a stage fails (the supervisor restarts it).</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -186,6 +190,7 @@ public sealed class TicketDeliveryPipeline
         }
 
         await RecordAsync(registration, new RecordTicketAttempt(messageId, null, Final: false), cancellationToken);
+        Metrics?.RecordWhatsApp(PipelineMetrics.WhatsAppOutcome.Sent);
         await _work.CompleteAsync(job.Item, cancellationToken);
         return job;
     }
@@ -214,6 +219,7 @@ public sealed class TicketDeliveryPipeline
         _logger.LogWarning("Ticket {RegistrationId} attempt {Attempt} failed ({Kind}): {Error}",
             registration.Id, failed, delay is null ? "final" : "will retry", error.Message);
         await RecordAsync(registration, new RecordTicketAttempt(null, error.Message, Final: delay is null), cancellationToken);
+        Metrics?.RecordWhatsApp(delay is null ? PipelineMetrics.WhatsAppOutcome.Failed : PipelineMetrics.WhatsAppOutcome.Retry);
         if (delay is { } wait)
         {
             await _work.RetryAsync(item, wait, error.Message, status, cancellationToken);

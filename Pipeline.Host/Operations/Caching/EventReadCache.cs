@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using Pipeline.Actors.Entities.Events;
+using Pipeline.Actors.ReadSide;
+
+namespace Pipeline.Host.Operations.Caching;
+
+/// <summary>
+/// The public event reads (<c>GET /api/events</c>, <c>GET /api/events/{id}</c>) served from memory for at most
+/// <see cref="MaxAge"/>. A confirmation on this node evicts its event (and every list page, which carries counts)
+/// before its response goes out, so this node's answers reflect every confirmation completed before the request;
+/// changes made by other nodes show once the entry expires, within <see cref="MaxAge"/> of the read that filled it.
+/// </summary>
+/// <remarks>
+/// A read that was already under way when an eviction happened could put the old count back after it. Entries are
+/// therefore stamped with the eviction generation seen before their read started, and served only while that
+/// generation is still current: an eviction makes every entry read before it invisible at once. Generations are kept
+/// per stripe of event ids (bounded memory, whatever ids are asked for); misses (unknown ids) are not cached.
+/// </remarks>
+internal sealed class EventReadCache(IEventReadModel inner, TimeProvider time) : IEventReadModel
+{
+    /// <summary>Entries expire this long after the read that filled them began (the contract allows 5 s).</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(4);
+
+    /// <summary>List pages kept at most (cursors are client input; the event entries are bounded by the events that exist).</summary>
+    public const int MaxListEntries = 1024;
+
+    private const int Stripes = 256;
+
+    private readonly long[] _eventGenerations = new long[Stripes];
+    private long _listGeneration;
+    private readonly ConcurrentDictionary<string, Entry<EventSummary>> _events = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(long After, int Limit), Entry<IReadOnlyList<(long Position, EventSummary Event)>>> _lists = new();
+
+    public async Task<EventSummary?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var stripe = StripeOf(id);
+        var now = time.GetUtcNow();
+        var seen = Volatile.Read(ref _eventGenerations[stripe]);
+        if (_events.TryGetValue(id, out var entry) && entry.IsFresh(now, seen))
+        {
+            return entry.Value;
+        }
+        var summary = await inner.GetAsync(id, cancellationToken);
+        if (summary is not null)
+        {
+            _events[id] = new Entry<EventSummary>(summary, now + MaxAge, seen);
+        }
+        return summary;
+    }
+
+    public async Task<IReadOnlyList<(long Position, EventSummary Event)>> ListAsync(long afterPosition, int limit, CancellationToken cancellationToken = default)
+    {
+        var key = (afterPosition, limit);
+        var now = time.GetUtcNow();
+        var seen = Volatile.Read(ref _listGeneration);
+        if (_lists.TryGetValue(key, out var entry) && entry.IsFresh(now, seen))
+        {
+            return entry.Value;
+        }
+        var rows = await inner.ListAsync(afterPosition, limit, cancellationToken);
+        if (_lists.Count >= MaxListEntries)
+        {
+            foreach (var (k, e) in _lists)
+            {
+                if (!e.IsFresh(now, seen))
+                {
+                    _lists.TryRemove(new(k, e));
+                }
+            }
+        }
+        if (_lists.Count < MaxListEntries)
+        {
+            _lists[key] = new(rows, now + MaxAge, seen);
+        }
+        return rows;
+    }
+
+    /// <summary>The event's count changed on this node: no answer read before now is served again.</summary>
+    public void EvictEvent(string eventId)
+    {
+        Interlocked.Increment(ref _eventGenerations[StripeOf(eventId)]);
+        _events.TryRemove(eventId, out _);
+        EvictLists();
+    }
+
+    /// <summary>The set of events changed on this node (one was created), or a count in them did.</summary>
+    public void EvictLists()
+    {
+        Interlocked.Increment(ref _listGeneration);
+        _lists.Clear();
+    }
+
+    private static int StripeOf(string id) => (int)((uint)StringComparer.Ordinal.GetHashCode(id) % Stripes);
+
+    private sealed record Entry<T>(T Value, DateTimeOffset ExpiresAt, long Generation)
+    {
+        public bool IsFresh(DateTimeOffset now, long generation) => now < ExpiresAt && Generation == generation;
+    }
+}

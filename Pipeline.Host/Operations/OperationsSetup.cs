@@ -1,0 +1,84 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging.Console;
+using Pipeline.Host.Operations.Caching;
+using Pipeline.Host.Operations.Health;
+using Pipeline.Host.Operations.Logging;
+using Pipeline.Host.Operations.Metrics;
+using Pipeline.Host.Operations.RateLimiting;
+using Pipeline.Streams.Telemetry;
+
+namespace Pipeline.Host.Operations;
+
+/// <summary>
+/// Running the service: rate limits, the event read cache, health, <c>/metrics</c>, request logs with a
+/// correlation id. Program.cs calls the four extension methods below, in the order of their comments.
+/// </summary>
+internal static class OperationsSetup
+{
+    public const string MetricsPath = "/metrics";
+
+    /// <summary>With the other services.</summary>
+    public static WebApplicationBuilder AddPipelineOperations(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddMetrics();
+        services.TryAddSingleton<PipelineMetrics>();
+        services.AddSingleton<PrometheusCollector>();
+        services.AddSingleton<QueueDepths>();
+        services.AddSingleton<HostInstruments>();
+        services.AddSingleton<EventReadCache>(sp => new EventReadCache(
+            sp.GetRequiredService<Pipeline.Actors.ReadSide.IEventReadModel>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddPipelineRateLimiting();
+        services.AddPipelineHealth();
+
+        // Problems carry the request's correlation id next to the traceId that ProblemDetailsSetup adds.
+        services.PostConfigure<ProblemDetailsOptions>(options =>
+        {
+            var customize = options.CustomizeProblemDetails;
+            options.CustomizeProblemDetails = context =>
+            {
+                customize?.Invoke(context);
+                if (CorrelationId.Of(context.HttpContext) is { } id)
+                {
+                    context.ProblemDetails.Extensions["correlationId"] = id;
+                }
+            };
+        });
+
+        // Logging:Console:FormatterName=json: one JSON object a line, with scopes (CorrelationId, TraceId) as properties.
+        if (string.Equals(builder.Configuration["Logging:Console:FormatterName"], ConsoleFormatterNames.Json, StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Logging.AddJsonConsole(options =>
+            {
+                options.IncludeScopes = true;
+                options.UseUtcTimestamp = true;
+                options.TimestampFormat ??= "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+            });
+        }
+        return builder;
+    }
+
+    /// <summary>First in the pipeline, before the exception handler, so every log line of a request has its scope.</summary>
+    public static IApplicationBuilder UsePipelineRequestTelemetry(this IApplicationBuilder app)
+    {
+        // The listener starts now, so no measurement before the first scrape is lost.
+        app.ApplicationServices.GetRequiredService<PrometheusCollector>();
+        return app.UseMiddleware<RequestTelemetryMiddleware>();
+    }
+
+    /// <summary>After the exception handler and status code pages: refusals are answered by the limiter itself.</summary>
+    public static IApplicationBuilder UsePipelineLimits(this IApplicationBuilder app) => app.UsePipelineRateLimiting();
+
+    /// <summary>With the other endpoints: <c>/health/live</c>, <c>/health/ready</c>, <c>/metrics</c>.</summary>
+    public static IEndpointRouteBuilder MapPipelineOperations(this IEndpointRouteBuilder app)
+    {
+        app.MapPipelineHealth();
+        app.MapGet(MetricsPath, async (QueueDepths depths, PrometheusCollector collector, HttpResponse response, CancellationToken ct) =>
+        {
+            await depths.RefreshIfStaleAsync(ct);
+            response.Headers.CacheControl = "no-store";
+            return Results.Text(collector.Scrape(), PrometheusText.ContentType);
+        });
+        return app;
+    }
+}
