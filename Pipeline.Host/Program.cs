@@ -5,6 +5,7 @@ using Pipeline.Host.Api.Cluster;
 using Pipeline.Host.Api.Events;
 using Pipeline.Host.Api.Members;
 using Pipeline.Host.Api.Payments;
+using Pipeline.Host.Api.Pipelines;
 using Pipeline.Host.Api.Tickets;
 using Pipeline.Host.Api.Problems;
 using Pipeline.Host.Cluster;
@@ -50,6 +51,7 @@ app.MapRazorpayWebhook();
 app.MapTicketEndpoints(admin);
 app.MapPipelineOperations();
 admin.MapClusterEndpoints();
+admin.MapPipelineEndpoints();
 
 app.Run();
 

@@ -12,7 +12,7 @@ public sealed class PipelineRegistry
     {
         _controls = PipelineNames.All.ToDictionary(
             name => name,
-            name => new PipelineControl(name, SettingsFrom(configuration.GetSection($"{PipelineOptions.Section}:{name}"), Defaults(name))),
+            name => new PipelineControl(name, Initial(configuration, name)),
             StringComparer.Ordinal);
     }
 
@@ -30,10 +30,12 @@ public sealed class PipelineRegistry
         _ => new PipelineSettings(RatePerSecond: 500, Parallelism: 32, BufferSize: 256, Paused: false),
     };
 
-    /// <summary>Settings from a config section (camelCase or PascalCase keys), missing ones from <paramref name="fallback"/>.</summary>
-    public static PipelineSettings SettingsFrom(IConfigurationSection section, PipelineSettings fallback) => new(
-        section.GetValue(nameof(PipelineSettings.RatePerSecond), fallback.RatePerSecond),
-        section.GetValue(nameof(PipelineSettings.Parallelism), fallback.Parallelism),
-        section.GetValue(nameof(PipelineSettings.BufferSize), fallback.BufferSize),
-        section.GetValue(nameof(PipelineSettings.Paused), fallback.Paused));
+    /// <summary>The defaults overlaid with the keys configured under <c>Pipeline:Pipelines:{name}</c>; start-up fails naming each bad key.</summary>
+    private static PipelineSettings Initial(IConfiguration configuration, string name)
+    {
+        var configured = PipelineSettingsSection.Read(configuration, name, out var errors);
+        return errors.Count == 0
+            ? configured.ApplyTo(Defaults(name))
+            : throw new InvalidOperationException($"Invalid pipeline settings: {string.Join("; ", errors)}.");
+    }
 }

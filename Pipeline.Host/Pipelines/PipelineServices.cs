@@ -16,6 +16,8 @@ internal static class PipelineServices
             .PostConfigure(o => o.RetryDelays = o.RetryDelays is [] ? WhatsAppOptions.DefaultRetryDelays : o.RetryDelays);
         services.AddSingleton<NodeIdentity>();
         services.AddSingleton<PipelineRegistry>();
+        services.AddSingleton<PipelineStatusReader>();
+        services.AddHostedService<PipelineSettingsReloader>();
         services.AddHttpClient(nameof(WhatsAppCloudSender));
         services.AddSingleton<SandboxWhatsAppSender>();
         services.AddSingleton<IWhatsAppSender>(sp =>

@@ -8,7 +8,9 @@ using Pipeline.Tests.Storage;
 namespace Pipeline.Tests.Support;
 
 /// <summary>The real host over real HTTP semantics (in-memory server), on the given test database.</summary>
-public sealed class PipelineApp(TestDatabase database, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+/// <param name="jsonFile">A JSON settings file read after <paramref name="settings"/> and watched for changes, as <c>config/pipeline.json</c> is.</param>
+public sealed class PipelineApp(TestDatabase database, IReadOnlyDictionary<string, string?>? settings = null, string? jsonFile = null)
+    : WebApplicationFactory<Program>
 {
     public const string AdminKey = "test-admin-key-0123456789";
     public const string RazorpayKeyId = "rzp_test_pipeline";
@@ -49,6 +51,10 @@ public sealed class PipelineApp(TestDatabase database, IReadOnlyDictionary<strin
                 all[key] = value;
             }
             configuration.AddInMemoryCollection(all);
+            if (jsonFile is not null)
+            {
+                configuration.AddJsonFile(jsonFile, optional: false, reloadOnChange: true);
+            }
         });
     }
 }

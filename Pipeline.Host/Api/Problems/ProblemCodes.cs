@@ -24,5 +24,6 @@ internal static class ProblemCodes
     public const string NotPaid = "not_paid";
     public const string InvalidTicket = "invalid_ticket";
     public const string AlreadyCheckedIn = "already_checked_in";
+    public const string PipelineNotFound = "pipeline_not_found";
     public const string RateLimited = "rate_limited";
 }

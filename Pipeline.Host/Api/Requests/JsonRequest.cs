@@ -95,6 +95,44 @@ internal sealed class JsonRequest
         return number < min || number > max ? ErrorValue(field, $"must be between {min} and {max}.") : number;
     }
 
+    /// <summary>A finite JSON number, integral or not; ranges are the caller's to check.</summary>
+    public double? Number(string field, bool required = true)
+    {
+        if (!TryGet(field, required, out var value))
+        {
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var number) || !double.IsFinite(number))
+        {
+            AddError(field, "must be a number.");
+            return null;
+        }
+        return number;
+    }
+
+    public bool? Boolean(string field, bool required = true)
+    {
+        if (!TryGet(field, required, out var value))
+        {
+            return null;
+        }
+        if (value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+        {
+            AddError(field, "must be true or false.");
+            return null;
+        }
+        return value.GetBoolean();
+    }
+
+    /// <summary>An error for every field not in <paramref name="known"/>: where every field is optional, a misspelt one would otherwise do nothing, silently.</summary>
+    public void OnlyFields(IReadOnlyCollection<string> known)
+    {
+        foreach (var property in _root.EnumerateObject().Where(p => !known.Contains(p.Name)))
+        {
+            AddError(property.Name, $"is not a known field; expected {string.Join(", ", known)}.");
+        }
+    }
+
     /// <summary>A required JSON object field, read with the same rules; its errors are named <c>field.child</c>.</summary>
     public JsonRequest? Object(string field)
     {
