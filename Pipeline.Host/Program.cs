@@ -15,6 +15,8 @@ using Pipeline.Host.Operations;
 using Pipeline.Host.Payments;
 using Pipeline.Host.Pipelines;
 using Pipeline.Host.Tickets;
+using Pipeline.Host.Api.Webhooks;
+using Pipeline.Host.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPipelineConfiguration(args);
@@ -31,6 +33,7 @@ builder.Services.AddPipelineEntities(builder.Configuration);
 builder.Services.AddPipelinePayments();
 builder.Services.AddPipelineTickets();
 builder.Services.AddPipelineStreams();
+builder.Services.AddPipelineWebhooks();
 builder.AddPipelineOperations();
 builder.Services.AddPipelineCluster();
 
@@ -49,6 +52,7 @@ app.MapEventEndpoints(admin);
 app.MapOrderEndpoints();
 app.MapRazorpayWebhook();
 app.MapTicketEndpoints(admin);
+admin.MapWebhookEndpoints();
 app.MapPipelineOperations();
 admin.MapClusterEndpoints();
 admin.MapPipelineEndpoints();

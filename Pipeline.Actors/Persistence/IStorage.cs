@@ -1,6 +1,7 @@
 using Pipeline.Actors.Cluster;
 using Pipeline.Actors.Journal;
 using Pipeline.Actors.ReadSide;
+using Pipeline.Actors.Webhooks;
 using Pipeline.Actors.Work;
 
 namespace Pipeline.Actors.Persistence;
@@ -18,6 +19,9 @@ public interface IStorage : IAsyncDisposable
 
     /// <summary>Background work: one item per outbox message per queue of <see cref="OutboxRoutes"/>, added by the journal's append.</summary>
     IWorkQueue Work { get; }
+
+    /// <summary>Webhook endpoints, and the lane-aware claim and listings of their deliveries (work items of <see cref="OutboxRoutes.Deliveries"/>).</summary>
+    IWebhookStore Webhooks { get; }
 
     /// <summary>True when the database answers a trivial query (readiness).</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken = default);

@@ -1,5 +1,6 @@
 using Pipeline.Streams.Pipelines;
 using Pipeline.Streams.Pipelines.Tickets;
+using Pipeline.Streams.Pipelines.Webhooks;
 using Pipeline.Streams.Stages.Restart;
 
 namespace Pipeline.Host.Pipelines;
@@ -7,6 +8,7 @@ namespace Pipeline.Host.Pipelines;
 /// <summary>Runs every pipeline graph of this node, each under a supervisor that restarts it with backoff when it fails.</summary>
 internal sealed class PipelineHostedService(
     TicketDeliveryPipeline tickets,
+    WebhookPipeline webhooks,
     Microsoft.Extensions.Options.IOptions<PipelineOptions> options,
     TimeProvider time,
     ILogger<PipelineHostedService> logger) : BackgroundService
@@ -18,6 +20,10 @@ internal sealed class PipelineHostedService(
             logger.LogError(error, "The tickets pipeline failed; restarting in {Delay}", delay));
         tickets.Tickets.Supervisor = supervisor;
         tickets.WhatsApp.Supervisor = supervisor;
-        return supervisor.RunAsync(stoppingToken);
+        // Each pipeline under its own supervisor: one failing and backing off never stops the other.
+        var webhookSupervisor = new RestartWithBackoff(webhooks.RunAsync, settings, time, onRestarting: (error, delay) =>
+            logger.LogError(error, "The webhooks pipeline failed; restarting in {Delay}", delay));
+        webhooks.Control.Supervisor = webhookSupervisor;
+        return Task.WhenAll(supervisor.RunAsync(stoppingToken), webhookSupervisor.RunAsync(stoppingToken));
     }
 }

@@ -2,6 +2,7 @@ using Npgsql;
 using Pipeline.Actors.Cluster;
 using Pipeline.Actors.Journal;
 using Pipeline.Actors.ReadSide;
+using Pipeline.Actors.Webhooks;
 using Pipeline.Actors.Work;
 
 namespace Pipeline.Actors.Persistence.Postgres;
@@ -21,6 +22,7 @@ public sealed class PostgresStorage : IStorage
         Members = new PostgresMemberReadModel(_dataSource);
         Registrations = new PostgresRegistrationReadModel(_dataSource);
         Work = new PostgresWorkQueue(_dataSource);
+        Webhooks = new PostgresWebhookStore(_dataSource);
         Nodes = new PostgresNodeRegistry(_dataSource);
     }
 
@@ -32,6 +34,7 @@ public sealed class PostgresStorage : IStorage
     public IMemberReadModel Members { get; }
     public IRegistrationReadModel Registrations { get; }
     public IWorkQueue Work { get; }
+    public IWebhookStore Webhooks { get; }
     public INodeRegistry Nodes { get; }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken = default)

@@ -1,6 +1,7 @@
 using Pipeline.Actors.Cluster;
 using Pipeline.Actors.Journal;
 using Pipeline.Actors.ReadSide;
+using Pipeline.Actors.Webhooks;
 using Pipeline.Actors.Work;
 
 namespace Pipeline.Actors.Persistence.Sqlite;
@@ -26,6 +27,7 @@ public sealed class SqliteStorage : IStorage
         Members = new SqliteMemberReadModel(_connections);
         Registrations = new SqliteRegistrationReadModel(_connections);
         Work = new SqliteWorkQueue(_connections, timeProvider);
+        Webhooks = new SqliteWebhookStore(_connections, timeProvider);
         Nodes = new SqliteNodeRegistry(_connections, timeProvider);
     }
 
@@ -37,6 +39,7 @@ public sealed class SqliteStorage : IStorage
     public IMemberReadModel Members { get; }
     public IRegistrationReadModel Registrations { get; }
     public IWorkQueue Work { get; }
+    public IWebhookStore Webhooks { get; }
     public INodeRegistry Nodes { get; }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken = default)

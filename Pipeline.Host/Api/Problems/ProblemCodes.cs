@@ -25,5 +25,8 @@ internal static class ProblemCodes
     public const string InvalidTicket = "invalid_ticket";
     public const string AlreadyCheckedIn = "already_checked_in";
     public const string PipelineNotFound = "pipeline_not_found";
+    public const string InvalidUrl = "invalid_url";
+    public const string WebhookEndpointNotFound = "webhook_endpoint_not_found";
+    public const string DeliveryNotFound = "delivery_not_found";
     public const string RateLimited = "rate_limited";
 }

@@ -82,6 +82,39 @@ internal sealed class JsonRequest
         return text.Length > maxLength ? Error<string>(field, $"must be at most {maxLength} characters.") : text;
     }
 
+    /// <summary>A required array of 1 to <paramref name="maxItems"/> non-empty strings, each checked as <see cref="String"/> checks one.</summary>
+    public IReadOnlyList<string>? Strings(string field, int maxItems, int maxLength)
+    {
+        if (!TryGet(field, required: true, out var value))
+        {
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            return Error<IReadOnlyList<string>>(field, "must be an array of strings.");
+        }
+        var length = value.GetArrayLength();
+        if (length == 0 || length > maxItems)
+        {
+            return Error<IReadOnlyList<string>>(field, $"must hold 1 to {maxItems} strings.");
+        }
+        var items = new List<string>(length);
+        foreach (var item in value.EnumerateArray())
+        {
+            var text = item.ValueKind == JsonValueKind.String ? item.GetString()! : "";
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                return Error<IReadOnlyList<string>>(field, "must hold only non-empty strings.");
+            }
+            if (text.Any(char.IsControl) || text.Length > maxLength)
+            {
+                return Error<IReadOnlyList<string>>(field, $"must hold strings of at most {maxLength} characters, without control characters.");
+            }
+            items.Add(text);
+        }
+        return items;
+    }
+
     public long? Integer(string field, long min, long max, bool required = true)
     {
         if (!TryGet(field, required, out var value))

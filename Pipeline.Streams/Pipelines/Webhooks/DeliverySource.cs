@@ -1,0 +1,128 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Pipeline.Actors.Webhooks;
+using Pipeline.Streams.Graph;
+using Pipeline.Streams.Stages.Pause;
+
+namespace Pipeline.Streams.Pipelines.Webhooks;
+
+/// <summary>
+/// Claims due deliveries into their endpoints' lanes. Each claim asks for at most the free slots of the pipeline's
+/// parallelism (<see cref="Slots"/>) in all and at most each lane's room (<see cref="DeliveryLanes.Limits"/>), so
+/// everything claimed starts at once: nothing claimed waits behind a full lane, nothing is claimed only to be handed
+/// back, and a lane can never exceed its size (this loop is the only one that adds to lanes, and an attempt ending only
+/// makes room). When a claim comes back short it waits for the poll interval or a <see cref="WakeSignal"/> pulse (a
+/// fan-out on this node, an attempt ending), whichever is first.
+/// </summary>
+public sealed class DeliverySource
+{
+    /// <summary>How often deliveries that a fan-out added to an endpoint being deleted are made dead.</summary>
+    public static readonly TimeSpan OrphanSweepInterval = TimeSpan.FromMinutes(1);
+
+    private readonly IWebhookStore _store;
+    private readonly DeliveryLanes _lanes;
+    private readonly WakeSignal _wake;
+    private readonly PauseGate _gate;
+    private readonly DeliverySourceOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private long _lastSweep;
+
+    public DeliverySource(IWebhookStore store, DeliveryLanes lanes, ResizableLimit slots, WakeSignal wake, PauseGate gate,
+        DeliverySourceOptions options, TimeProvider time, ILogger logger)
+    {
+        _store = store;
+        _lanes = lanes;
+        Slots = slots;
+        _wake = wake;
+        _gate = gate;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _lastSweep = time.GetTimestamp();
+    }
+
+    /// <summary>Attempts in flight on this node at once (the pipeline's parallelism); each delivery holds one until settled.</summary>
+    public ResizableLimit Slots { get; }
+
+    public async Task RunAsync(ChannelWriter<Delivery> output, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await _gate.WaitIfPausedAsync(cancellationToken);
+            await Slots.WaitAsync(cancellationToken);
+            var permits = 1;
+            try
+            {
+                while (permits < _options.MaxClaim && Slots.InUse < Slots.Limit && TryTake())
+                {
+                    permits++;
+                }
+                var asked = permits;
+                var claims = await _store.ClaimDeliveriesAsync(
+                    _options.Owner, _lanes.Limits(), _lanes.LaneSize, asked, _options.Lease, cancellationToken);
+                foreach (var claim in claims)
+                {
+                    var lane = _lanes.Enter(claim.Item.Target!);
+                    permits--; // the delivery holds it now, until its attempt is settled
+                    await output.WriteAsync(new Delivery(claim, lane), cancellationToken);
+                }
+                ReleasePermits(ref permits);
+                await SweepOrphansWhenDueAsync(cancellationToken);
+                if (claims.Count < asked)
+                {
+                    await _wake.WaitAsync(_options.PollInterval, _time, cancellationToken);
+                }
+            }
+            finally
+            {
+                ReleasePermits(ref permits);
+            }
+        }
+    }
+
+    private async Task SweepOrphansWhenDueAsync(CancellationToken cancellationToken)
+    {
+        if (_time.GetElapsedTime(_lastSweep) < OrphanSweepInterval)
+        {
+            return;
+        }
+        _lastSweep = _time.GetTimestamp();
+        var killed = await _store.KillOrphanedDeliveriesAsync(cancellationToken);
+        if (killed > 0)
+        {
+            _logger.LogInformation("Made {Count} deliveries to deleted webhook endpoints dead", killed);
+        }
+    }
+
+    private bool TryTake()
+    {
+        var wait = Slots.WaitAsync(CancellationToken.None);
+        if (wait.IsCompletedSuccessfully)
+        {
+            return true;
+        }
+        // Not free after all (a race with a resize): give the pending permit back as soon as it is granted.
+        _ = ReleaseWhenGranted(wait);
+        return false;
+    }
+
+    private async Task ReleaseWhenGranted(ValueTask wait)
+    {
+        await wait;
+        Slots.Release();
+    }
+
+    private void ReleasePermits(ref int permits)
+    {
+        for (; permits > 0; permits--)
+        {
+            Slots.Release();
+        }
+    }
+}
+
+/// <param name="Owner">This node's name, recorded on each lease.</param>
+/// <param name="Lease">How long a claim lasts; longer than an attempt can take.</param>
+/// <param name="MaxClaim">Most deliveries one claim statement takes.</param>
+public sealed record DeliverySourceOptions(string Owner, TimeSpan Lease, TimeSpan PollInterval, int MaxClaim = 64);

@@ -1,0 +1,279 @@
+using Microsoft.Extensions.Logging;
+using Pipeline.Actors.Webhooks;
+using Pipeline.Actors.Work;
+using Pipeline.Streams.Graph;
+using Pipeline.Streams.Stages.Parallel;
+using Pipeline.Streams.Stages.Source;
+using Pipeline.Streams.Stages.Throttle;
+using Pipeline.Streams.Webhooks;
+using Polly.CircuitBreaker;
+
+namespace Pipeline.Streams.Pipelines.Webhooks;
+
+/// <summary>
+/// The <c>webhooks</c> pipeline, two flows in one graph:
+/// <code>
+/// fan-out:   leased source (webhooks queue) → enqueue one delivery per subscribed endpoint, complete (parallelism)
+/// delivery:  lane-aware claim (deliveries queue) → throttle (ratePerSecond) → attempt in the endpoint's lane, through
+///            its circuit → complete | retry on the schedule | dead
+/// </code>
+/// The fan-out's enqueue is idempotent, so a fan-out that dies before completing its item repeats harmlessly. Every
+/// attempt of a message carries the outbox message id as <c>webhook-id</c>. Isolation between endpoints is the lanes'
+/// (<see cref="DeliveryLanes"/>) and the claim's (<see cref="DeliverySource"/>): see there.
+/// </summary>
+/// <remarks>
+/// Live settings: <c>parallelism</c> is attempts in flight on this node (and fan-out steps at once), <c>bufferSize</c>
+/// the fan-out items claimed at once, <c>ratePerSecond</c> attempts started per second, <c>paused</c> stops both claims
+/// (attempts in flight finish).
+/// </remarks>
+public sealed class WebhookPipeline
+{
+    /// <summary>What a delivery lease adds to the attempt timeout: time to settle the item after the attempt ended.</summary>
+    public static readonly TimeSpan SettleMargin = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a graph being stopped waits to hand back an interrupted attempt's item.</summary>
+    private static readonly TimeSpan HandBackTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly IWorkQueue _work;
+    private readonly IWebhookStore _store;
+    private readonly WebhookSender _sender;
+    private readonly WebhookOptions _webhooks;
+    private readonly PipelineOptions _options;
+    private readonly string _node;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly WebhookRetryPolicy _retries;
+
+    public WebhookPipeline(
+        IWorkQueue work,
+        IWebhookStore store,
+        WebhookSender sender,
+        WebhookOptions webhooks,
+        PipelineOptions options,
+        string node,
+        PipelineControl control,
+        TimeProvider time,
+        ILogger logger)
+    {
+        _work = work;
+        _store = store;
+        _sender = sender;
+        _webhooks = webhooks;
+        _options = options;
+        _node = node;
+        _time = time;
+        _logger = logger;
+        Control = control;
+        _retries = new WebhookRetryPolicy(webhooks.RetryDelays);
+    }
+
+    public PipelineControl Control { get; }
+
+    /// <summary>The lanes of the graph running now (null before the first run): attempts in flight and circuit per endpoint.</summary>
+    public DeliveryLanes? Lanes { get; private set; }
+
+    /// <summary>A delivery's lease: it must outlast an attempt, or a slow attempt would be claimed again by another node meanwhile.</summary>
+    public TimeSpan DeliveryLease => _options.LeaseDuration > _webhooks.AttemptTimeout + SettleMargin
+        ? _options.LeaseDuration
+        : _webhooks.AttemptTimeout + SettleMargin;
+
+    /// <summary>One run of the graph: returns when canceled, throws when a stage fails (the supervisor restarts it).</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var settings = Control.Settings.Current;
+        var wake = new WakeSignal();
+        var lanes = Lanes = new DeliveryLanes(_webhooks, _time);
+        var attempts = new RunningAttempts();
+        var fanOutSource = new LeasedSource(_work,
+            new LeasedSourceOptions(OutboxRoutes.Webhooks, _node, _options.LeaseDuration, _options.PollInterval, settings.BufferSize),
+            Control.Gate, _time, _logger);
+        var fanOut = new ParallelStage<WorkItem, WorkItem>((item, ct) => FanOutAsync(item, wake, ct), new ParallelStageOptions<WorkItem>
+        {
+            Parallelism = settings.Parallelism,
+            OnFailure = GiveBackAsync,
+        });
+        var deliveries = new DeliverySource(_store, lanes, new ResizableLimit(settings.Parallelism), wake, Control.Gate,
+            new DeliverySourceOptions(_node, DeliveryLease, _options.PollInterval), _time, _logger);
+        using var throttle = new ThrottleStage<Delivery>(settings.RatePerSecond);
+        using var changes = Control.Settings.OnChange(s =>
+        {
+            fanOut.Parallelism = s.Parallelism;
+            fanOutSource.Budget.SetLimit(s.BufferSize);
+            deliveries.Slots.SetLimit(s.Parallelism);
+            throttle.RatePerSecond = s.RatePerSecond;
+            Control.Gate.Set(s.Paused);
+        });
+
+        var context = new StageContext(cancellationToken);
+        try
+        {
+            var fannedOut = context.Source<WorkItem>(fanOutSource.RunAsync, capacity: 1)
+                .Via(fanOut, outputCapacity: 1)
+                .To((_, _) =>
+                {
+                    fanOutSource.Settled();
+                    return ValueTask.CompletedTask;
+                });
+            var delivered = context.Source<Delivery>(deliveries.RunAsync, capacity: 1)
+                .Via(throttle, outputCapacity: 1)
+                .To((delivery, ct) =>
+                {
+                    // The slot and the lane room were taken at the claim: the attempt starts now, and the sink never waits.
+                    attempts.Start(Task.Run(() => AttemptAsync(delivery, lanes, deliveries.Slots, wake, ct), CancellationToken.None));
+                    return ValueTask.CompletedTask;
+                });
+            await Task.WhenAll(fannedOut, delivered);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await context.DisposeAsync(); // cancels attempts still running, which hand their items back
+            await attempts.WhenAllAsync();
+        }
+    }
+
+    /// <summary>One delivery per endpoint subscribed to the message's type, then the fan-out item is done.</summary>
+    private async ValueTask<WorkItem> FanOutAsync(WorkItem item, WakeSignal wake, CancellationToken cancellationToken)
+    {
+        var subscribers = await _store.SubscribersAsync(item.Type, cancellationToken);
+        if (subscribers.Count > 0)
+        {
+            await _work.EnqueueAsync([.. subscribers.Select(e => new NewWorkItem(OutboxRoutes.Deliveries, item.MessageId, e.Id))], cancellationToken);
+            wake.Pulse();
+        }
+        if (!await _work.CompleteAsync(item, cancellationToken))
+        {
+            _logger.LogDebug("Fan-out of message {MessageId} lost its lease; its deliveries were added (idempotently)", item.MessageId);
+        }
+        return item;
+    }
+
+    private async Task AttemptAsync(Delivery delivery, DeliveryLanes lanes, ResizableLimit slots, WakeSignal wake, CancellationToken cancellationToken)
+    {
+        var item = delivery.Claim.Item;
+        Control.Counters.AddInFlight(1);
+        try
+        {
+            try
+            {
+                await delivery.Lane.Breaker.ExecuteAsync(async ct => await _sender.SendAsync(delivery.Claim, ct), cancellationToken);
+            }
+            catch (BrokenCircuitException)
+            {
+                // Not an attempt: the endpoint was not called. Its lane claims nothing more until the circuit lets a trial through.
+                await _work.ReleaseAsync(item, cancellationToken);
+                return;
+            }
+            catch (WebhookDeliveryException failure)
+            {
+                Control.Counters.IncrementFailed();
+                await SettleFailureAsync(item, failure, cancellationToken);
+                return;
+            }
+            Control.Counters.IncrementProcessed();
+            if (!await _work.CompleteAsync(item, cancellationToken))
+            {
+                _logger.LogWarning("Delivery {DeliveryId} of {MessageId} was sent but its lease was lost (endpoint deleted or lease expired)",
+                    item.Id, item.MessageId);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await HandBackAsync(item);
+        }
+        catch (Exception error)
+        {
+            _logger.LogError(error, "Delivery {DeliveryId} failed unexpectedly; handing it back", item.Id);
+            await HandBackAsync(item);
+        }
+        finally
+        {
+            lanes.Leave(delivery.Lane);
+            slots.Release();
+            wake.Pulse();
+            Control.Counters.AddInFlight(-1);
+        }
+    }
+
+    private async Task SettleFailureAsync(WorkItem item, WebhookDeliveryException failure, CancellationToken cancellationToken)
+    {
+        var failed = item.Attempts + 1;
+        var delay = _retries.NextDelay(failed, failure, Random.Shared.NextDouble());
+        if (delay is { } wait)
+        {
+            _logger.LogInformation("Delivery {DeliveryId} of {MessageId} to {EndpointId} failed (attempt {Attempt}: {Error}); retrying in {Delay}",
+                item.Id, item.MessageId, item.Target, failed, failure.Message, wait);
+            await _work.RetryAsync(item, wait, failure.Message, failure.Status, cancellationToken);
+        }
+        else
+        {
+            _logger.LogWarning("Delivery {DeliveryId} of {MessageId} to {EndpointId} is dead after attempt {Attempt}: {Error}",
+                item.Id, item.MessageId, item.Target, failed, failure.Message);
+            await _work.KillAsync(item, failure.Message, failure.Status, cancellationToken);
+        }
+    }
+
+    /// <summary>An interrupted attempt (the graph stops) or an unexpected failure: hand the item back without counting an attempt.</summary>
+    private async Task HandBackAsync(WorkItem item)
+    {
+        using var timeout = new CancellationTokenSource(HandBackTimeout);
+        try
+        {
+            await _work.ReleaseAsync(item, timeout.Token);
+        }
+        catch (Exception error)
+        {
+            _logger.LogWarning(error, "Could not hand back delivery {DeliveryId}; its lease will expire", item.Id);
+        }
+    }
+
+    private async ValueTask GiveBackAsync(WorkItem item, Exception error, CancellationToken cancellationToken)
+    {
+        _logger.LogError(error, "Fan-out of message {MessageId} failed unexpectedly; handing it back", item.MessageId);
+        try
+        {
+            await _work.ReleaseAsync(item, cancellationToken);
+        }
+        catch (Exception releaseError) when (releaseError is not OperationCanceledException)
+        {
+            _logger.LogWarning(releaseError, "Could not hand back fan-out item {ItemId}; its lease will expire", item.Id);
+        }
+    }
+
+    /// <summary>The attempts a run started, so the run ends only after each has settled or handed its item back.</summary>
+    private sealed class RunningAttempts
+    {
+        /// <summary>Guards <see cref="_running"/>.</summary>
+        private readonly Lock _lock = new();
+
+        private readonly HashSet<Task> _running = [];
+
+        public void Start(Task attempt)
+        {
+            lock (_lock)
+            {
+                _running.Add(attempt);
+            }
+            _ = attempt.ContinueWith((done, state) =>
+            {
+                var self = (RunningAttempts)state!;
+                lock (self._lock)
+                {
+                    self._running.Remove(done);
+                }
+            }, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        public async Task WhenAllAsync()
+        {
+            Task[] running;
+            lock (_lock)
+            {
+                running = [.. _running];
+            }
+            await Task.WhenAll(running); // attempts catch everything themselves
+        }
+    }
+}
