@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -11,12 +12,17 @@ namespace Pipeline.Tests.Support;
 public sealed class HostProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output;
 
-    private HostProcess(Process process, string url)
+    private HostProcess(Process process, string url, ConcurrentQueue<string> output)
     {
         _process = process;
         Url = url;
+        _output = output;
     }
+
+    /// <summary>The lines the host wrote to standard output so far (its console log).</summary>
+    public IReadOnlyCollection<string> Output => _output;
 
     public string Url { get; }
 
@@ -40,13 +46,20 @@ public sealed class HostProcess : IAsyncDisposable
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        // Drain the pipes so a chatty host never blocks on a full one.
-        process.OutputDataReceived += (_, _) => { };
+        // Drain the pipes so a chatty host never blocks on a full one; keep standard output for tests of the log.
+        var output = new ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                output.Enqueue(e.Data);
+            }
+        };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var hostProcess = new HostProcess(process, url);
+        var hostProcess = new HostProcess(process, url, output);
         await hostProcess.WaitUntilServingAsync();
         return hostProcess;
     }

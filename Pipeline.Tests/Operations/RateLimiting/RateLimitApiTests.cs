@@ -1,0 +1,245 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Tests.Storage;
+using Pipeline.Tests.Support;
+
+namespace Pipeline.Tests.Operations.RateLimiting;
+
+/// <summary>
+/// The contract's rate limits through HTTP, with small limits: headers on every limited response, 429 with
+/// Retry-After and <c>rate_limited</c> when refused, one window per client (admin key, else IP), nothing on the calls
+/// the contract leaves unlimited. Storage plays no part, so SQLite only; a fresh host per test, so windows start empty.
+/// </summary>
+public sealed class RateLimitApiTests : IAsyncLifetime
+{
+    private const int Reads = 3;
+    private const int Writes = 2;
+    private const int Consumes = 2;
+
+    private readonly SqliteTestDatabase _database = new();
+    private PipelineApp _base = null!;
+    private WebApplicationFactory<Program> _app = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _database.InitializeAsync();
+        _base = new PipelineApp(_database, new Dictionary<string, string?>
+        {
+            ["Pipeline:RateLimits:Enabled"] = "true",
+            ["Pipeline:RateLimits:PublicReadsPerMinute"] = Reads.ToString(CultureInfo.InvariantCulture),
+            ["Pipeline:RateLimits:PublicWritesPerMinute"] = Writes.ToString(CultureInfo.InvariantCulture),
+            ["Pipeline:RateLimits:BatchConsumePerMinute"] = Consumes.ToString(CultureInfo.InvariantCulture),
+        });
+        _app = _base.WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<IStartupFilter, RemoteIpFromHeader>()));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _base.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Public_reads_count_down_then_are_refused_with_429_retry_after_and_rate_limited()
+    {
+        var client = Client("203.0.113.7");
+        var before = DateTimeOffset.UtcNow;
+
+        for (var i = 1; i <= Reads; i++)
+        {
+            var ok = await client.GetAsync("/api/events");
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+            var (limit, remaining, reset) = Headers(ok);
+            Assert.Equal(Reads, limit);
+            Assert.Equal(Reads - i, remaining);
+            Assert.InRange(reset, before.AddSeconds(-1), DateTimeOffset.UtcNow.AddSeconds(61));
+        }
+
+        var refused = await client.GetAsync("/api/events");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        var problem = await refused.JsonAsync();
+        Assert.Equal("rate_limited", problem.GetProperty("code").GetString());
+        Assert.Equal(429, problem.GetProperty("status").GetInt32());
+        var retryAfter = int.Parse(Assert.Single(refused.Headers.GetValues("Retry-After")), NumberStyles.None, CultureInfo.InvariantCulture);
+        Assert.InRange(retryAfter, 1, 60);
+        var (refusedLimit, refusedRemaining, refusedReset) = Headers(refused);
+        Assert.Equal(Reads, refusedLimit);
+        Assert.Equal(0, refusedRemaining);
+        // Retry-After and X-RateLimit-Reset tell the same moment (whole seconds, rounded up).
+        Assert.InRange((refusedReset - DateTimeOffset.UtcNow).TotalSeconds, retryAfter - 2, retryAfter + 1);
+
+        // Every public read shares the window: the event and registration reads are refused too.
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await client.GetAsync("/api/events/evt_unknown")).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await client.GetAsync("/api/public/events/evt_x/registrations/reg_y")).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await client.GetAsync("/api/public/events/evt_x/registrations/reg_y/download-pdf")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Each_client_has_its_own_window_by_remote_ip_or_admin_key()
+    {
+        var first = Client("203.0.113.10");
+        for (var i = 0; i < Reads; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await first.GetAsync("/api/events")).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await first.GetAsync("/api/events")).StatusCode);
+
+        var other = await Client("203.0.113.11").GetAsync("/api/events");
+        var admin = await Client("203.0.113.10", PipelineApp.AdminKey).GetAsync("/api/events");
+
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        Assert.Equal(Reads - 1, Headers(other).Remaining);
+        Assert.Equal(HttpStatusCode.OK, admin.StatusCode); // same address, but the admin key is its own client
+        Assert.Equal(Reads - 1, Headers(admin).Remaining);
+    }
+
+    [Fact]
+    public async Task IPv6_clients_are_counted_per_64_prefix()
+    {
+        for (var i = 0; i < Reads; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await Client($"2001:db8:1:2::{i + 1}").GetAsync("/api/events")).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await Client("2001:db8:1:2:ffff::9").GetAsync("/api/events")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Client("2001:db8:1:3::1").GetAsync("/api/events")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Public_writes_have_their_own_smaller_window()
+    {
+        var client = Client("198.51.100.1");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/events")).StatusCode);
+
+        for (var i = 1; i <= Writes; i++)
+        {
+            var order = await client.PostJsonAsync("/api/public/events/evt_unknown/orders", new { memberId = "mem_x" });
+            Assert.Equal(HttpStatusCode.NotFound, order.StatusCode); // counted even though it failed
+            Assert.Equal(Writes - i, Headers(order).Remaining);
+        }
+        var refused = await client.PostJsonAsync("/api/public/events/evt_unknown/confirm-payment", new { memberId = "m" });
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal(Writes, Headers(refused).Limit);
+        Assert.Equal(Reads - 2, Headers(await client.GetAsync("/api/events")).Remaining);
+    }
+
+    [Fact]
+    public async Task Batch_consume_is_limited_per_admin_key_and_other_admin_calls_are_not()
+    {
+        var admin = Client("192.0.2.1", PipelineApp.AdminKey);
+        var created = await admin.PostJsonAsync("/api/batches", new { sku = "sku-rl", quantity = 100 });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.False(created.Headers.Contains("X-RateLimit-Limit"));
+        var id = (await created.JsonAsync()).GetProperty("id").GetString();
+
+        for (var i = 1; i <= Consumes; i++)
+        {
+            var ok = await admin.PostJsonAsync($"/api/batches/{id}/consume", new { quantity = 1 });
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+            Assert.Equal(Consumes - i, Headers(ok).Remaining);
+        }
+        // The same key from another address is the same client.
+        var refused = await Client("192.0.2.2", PipelineApp.AdminKey).PostJsonAsync($"/api/batches/{id}/consume", new { quantity = 1 });
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("rate_limited", (await refused.JsonAsync()).GetProperty("code").GetString());
+        for (var i = 0; i < 5; i++)
+        {
+            var read = await admin.GetAsync($"/api/batches/{id}");
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+            Assert.False(read.Headers.Contains("X-RateLimit-Limit"));
+        }
+        var batch = await (await admin.GetAsync($"/api/batches/{id}")).JsonAsync();
+        Assert.Equal(100 - Consumes, batch.GetProperty("remaining").GetInt64()); // the refused call consumed nothing
+    }
+
+    [Fact]
+    public async Task A_wrong_admin_key_counts_against_the_address_not_the_key()
+    {
+        var forger = Client("192.0.2.50", "not-the-admin-key-0000");
+        for (var i = 0; i < Consumes; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await forger.PostJsonAsync("/api/batches/bat_x/consume", new { quantity = 1 })).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await forger.PostJsonAsync("/api/batches/bat_x/consume", new { quantity = 1 })).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests,
+            (await Client("192.0.2.50", "another-invented-key-111").PostJsonAsync("/api/batches/bat_x/consume", new { quantity = 1 })).StatusCode);
+
+        var admin = await Client("192.0.2.50", PipelineApp.AdminKey).PostJsonAsync("/api/batches/bat_x/consume", new { quantity = 1 });
+        Assert.Equal(HttpStatusCode.NotFound, admin.StatusCode);
+        Assert.Equal(Consumes - 1, Headers(admin).Remaining);
+    }
+
+    [Fact]
+    public async Task Razorpay_webhooks_health_and_metrics_are_never_limited()
+    {
+        var razorpay = Client("203.0.113.99");
+        for (var i = 0; i < Reads + Writes + 3; i++)
+        {
+            var webhook = await razorpay.PostRawAsync("/api/webhooks/razorpay", "{}");
+            Assert.Equal(HttpStatusCode.BadRequest, webhook.StatusCode); // unsigned: refused by the signature check, not the limiter
+            Assert.False(webhook.Headers.Contains("X-RateLimit-Limit"));
+            Assert.Equal(HttpStatusCode.OK, (await razorpay.GetAsync("/health/live")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await razorpay.GetAsync("/metrics")).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Refusals_are_counted_in_metrics_by_policy()
+    {
+        var client = Client("203.0.113.200");
+        for (var i = 0; i <= Reads; i++)
+        {
+            await client.GetAsync("/api/events");
+        }
+
+        var metrics = await (await client.GetAsync("/metrics")).Content.ReadAsStringAsync();
+
+        Assert.Contains("pipeline_http_rate_limited_total{policy=\"public-reads\"} 1\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("pipeline_http_request_duration_seconds_count{method=\"GET\",route=\"/api/events\",status=\"429\"} 1\n", metrics, StringComparison.Ordinal);
+    }
+
+    private HttpClient Client(string ip, string? adminKey = null)
+    {
+        var client = _app.CreateClient();
+        client.DefaultRequestHeaders.Add(RemoteIpFromHeader.Header, ip);
+        if (adminKey is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", adminKey);
+        }
+        return client;
+    }
+
+    private static (int Limit, int Remaining, DateTimeOffset Reset) Headers(HttpResponseMessage response)
+    {
+        var limit = int.Parse(Assert.Single(response.Headers.GetValues("X-RateLimit-Limit")), CultureInfo.InvariantCulture);
+        var remaining = int.Parse(Assert.Single(response.Headers.GetValues("X-RateLimit-Remaining")), CultureInfo.InvariantCulture);
+        var resetText = Assert.Single(response.Headers.GetValues("X-RateLimit-Reset"));
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$", resetText);
+        var reset = DateTimeOffset.Parse(resetText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        return (limit, remaining, reset);
+    }
+}
+
+/// <summary>Disabled (the test default): no headers, no refusals.</summary>
+public sealed class RateLimitDisabledTests(AppFixture<SqliteTestDatabase> fixture) : IClassFixture<AppFixture<SqliteTestDatabase>>
+{
+    [Fact]
+    public async Task With_Enabled_false_nothing_is_limited_or_labelled()
+    {
+        var client = fixture.App.CreateClient();
+        for (var i = 0; i < 120; i++)
+        {
+            var response = await client.GetAsync("/api/events");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.False(response.Headers.Contains("X-RateLimit-Limit"));
+        }
+    }
+}
