@@ -1,0 +1,81 @@
+using System.Text.Json;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Pipeline.Cli.Output;
+
+/// <summary>The tables the commands print, one per kind of thing the host returns.</summary>
+internal static class Tables
+{
+    public static Table Pipelines(IEnumerable<JsonElement> pipelines)
+    {
+        var table = New("PIPELINE", "RATE/S", "PARALLEL", "BUFFER", "PAUSED", "QUEUE", "IN FLIGHT", "CIRCUIT", "PROCESSED", "FAILED", "SUPERVISOR");
+        foreach (var p in pipelines)
+        {
+            var supervisor = p.Child("supervisor") is { } s ? $"{s.Text("state")}, {s.Text("restarts")} restarts" : JsonFields.None;
+            Row(table, p.Text("name"), p.Text("ratePerSecond"), p.Text("parallelism"), p.Text("bufferSize"), p.Text("paused"),
+                p.Text("queueDepth"), p.Text("inFlight"), p.Text("circuitState"), p.Text("processed"), p.Text("failed"), supervisor);
+        }
+        return table;
+    }
+
+    public static Table Nodes(IEnumerable<JsonElement> nodes, DateTimeOffset now)
+    {
+        var table = New("NODE", "STATUS", "LAST HEARTBEAT", "PIPELINES", "IN FLIGHT", "STARTED", "ADDRESS");
+        foreach (var n in nodes)
+        {
+            Row(table, n.Text("name"), n.Text("status"), n.Time("lastHeartbeat", now), n.Text("pipelines"), n.Text("inFlight"),
+                n.Time("startedAt", now), n.Text("address"));
+        }
+        return Empty(table, "no nodes");
+    }
+
+    public static Table Deliveries(IEnumerable<JsonElement> deliveries, DateTimeOffset now)
+    {
+        var table = New("DELIVERY", "TYPE", "STATUS", "ATTEMPTS", "LAST HTTP STATUS", "NEXT ATTEMPT");
+        foreach (var d in deliveries)
+        {
+            Row(table, d.Text("id"), d.Text("type"), d.Text("status"), d.Text("attempts"), d.Text("lastStatusCode"), d.Time("nextAttemptAt", now));
+        }
+        return Empty(table, "no deliveries");
+    }
+
+    public static Table UnappliedPayments(IEnumerable<JsonElement> payments, DateTimeOffset now)
+    {
+        var table = New("PAYMENT", "ORDER", "REGISTRATION", "AMOUNT", "RECEIVED");
+        foreach (var p in payments)
+        {
+            Row(table, p.Text("paymentId"), p.Text("orderId"), p.Text("registrationId"), p.Money("amount"), p.Time("receivedAt", now));
+        }
+        return Empty(table, "no unapplied payments");
+    }
+
+    /// <summary>One object as field/value lines, for a single thing (a batch).</summary>
+    public static Table Fields(JsonElement item, DateTimeOffset now, params (string Label, string Field)[] fields)
+    {
+        var table = New("FIELD", "VALUE");
+        foreach (var (label, field) in fields)
+        {
+            var isTime = field.EndsWith("At", StringComparison.Ordinal);
+            Row(table, label, isTime ? item.Time(field, now) : item.Text(field));
+        }
+        return table;
+    }
+
+    private static Table Empty(Table table, string caption) =>
+        table.Rows.Count == 0 ? table.Caption(new TableTitle(caption)) : table;
+
+    private static Table New(params string[] headers)
+    {
+        var table = new Table().Border(TableBorder.Rounded);
+        foreach (var header in headers)
+        {
+            table.AddColumn(new TableColumn(new Text(header, new Style(decoration: Decoration.Bold))).NoWrap());
+        }
+        return table;
+    }
+
+    /// <summary>Cells as plain text: the host's strings are never read as Spectre markup.</summary>
+    private static void Row(Table table, params string[] cells) =>
+        table.AddRow(cells.Select(c => (IRenderable)new Text(c)).ToArray());
+}

@@ -1,0 +1,247 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Pipeline.Cli;
+using Pipeline.Tests.Storage;
+using Pipeline.Tests.Support;
+
+namespace Pipeline.Tests.Cli;
+
+/// <summary>A real host process on 127.0.0.1 (SQLite; the CLI only sees HTTP) for the CLI tests to talk to.</summary>
+public sealed class CliHostFixture : IAsyncLifetime
+{
+    public const string AdminKey = "cli-test-admin-key-0123456789";
+    public const string NodeName = "cli-test-node";
+
+    private readonly SqliteTestDatabase _database = new();
+    private string _workingDirectory = "";
+
+    public HostProcess Host { get; private set; } = null!;
+
+    public HttpClient Admin { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _database.InitializeAsync();
+        _workingDirectory = Directory.CreateTempSubdirectory("pipeline-cli-").FullName;
+        Host = await HostProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["Pipeline:Storage:Provider"] = _database.Provider,
+            ["Pipeline:Storage:ConnectionString"] = _database.ConnectionString,
+            ["Pipeline:Admin:ApiKey"] = AdminKey,
+            ["Pipeline:Razorpay:KeySecret"] = PipelineApp.RazorpayKeySecret,
+            ["Pipeline:Razorpay:WebhookSecret"] = PipelineApp.RazorpayWebhookSecret,
+            ["Pipeline:Tickets:SigningKey"] = PipelineApp.TicketSigningKey,
+            ["Pipeline:RateLimits:Enabled"] = "false",
+            ["Pipeline:Node:Name"] = NodeName,
+        }, _workingDirectory);
+        Admin = Host.CreateClient(AdminKey);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Admin.Dispose();
+        await Host.DisposeAsync();
+        await _database.DisposeAsync();
+        Directory.Delete(_workingDirectory, recursive: true);
+    }
+}
+
+/// <summary>
+/// The <c>pipeline</c> tool against a live host: what operators type, what they see, and the exit codes scripts rely
+/// on. Changes are checked over HTTP, not through the tool's own output.
+/// </summary>
+public sealed class CliLiveHostTests(CliHostFixture fixture) : IClassFixture<CliHostFixture>
+{
+    private Task<CliRun> RunAsync(params string[] args) =>
+        CliRun.RunAsync([.. args, "--url", fixture.Host.Url, "--api-key", CliHostFixture.AdminKey]);
+
+    [Fact]
+    public async Task Pipelines_list_shows_the_three_pipelines()
+    {
+        var run = await RunAsync("pipelines", "list");
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        Assert.Contains("PIPELINE", run.Output, StringComparison.Ordinal);
+        Assert.Contains("tickets", run.Output, StringComparison.Ordinal);
+        Assert.Contains("whatsapp", run.Output, StringComparison.Ordinal);
+        Assert.Contains("webhooks", run.Output, StringComparison.Ordinal);
+        Assert.Empty(run.Error);
+    }
+
+    [Fact]
+    public async Task Json_prints_the_hosts_own_json()
+    {
+        var run = await RunAsync("pipelines", "list", "--json");
+
+        Assert.Equal(ExitCodes.Ok, run.ExitCode);
+        var names = JsonDocument.Parse(run.Output).RootElement.GetProperty("pipelines").EnumerateArray()
+            .Select(p => p.GetProperty("name").GetString()).Order();
+        Assert.Equal(["tickets", "webhooks", "whatsapp"], names);
+    }
+
+    [Fact]
+    public async Task Tune_changes_the_settings_of_the_running_pipeline()
+    {
+        var before = await PipelineAsync("whatsapp");
+        try
+        {
+            var run = await RunAsync("pipelines", "tune", "whatsapp", "--rate", "42.5", "--parallelism", "3", "--buffer", "20");
+
+            Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+            Assert.Contains("Tuned whatsapp.", run.Output, StringComparison.Ordinal);
+            var after = await PipelineAsync("whatsapp");
+            Assert.Equal(42.5, after.GetProperty("ratePerSecond").GetDouble());
+            Assert.Equal(3, after.GetProperty("parallelism").GetInt32());
+            Assert.Equal(20, after.GetProperty("bufferSize").GetInt32());
+        }
+        finally
+        {
+            await fixture.Admin.PutAsJsonAsync("/api/admin/pipelines/whatsapp", new
+            {
+                ratePerSecond = before.GetProperty("ratePerSecond").GetDouble(),
+                parallelism = before.GetProperty("parallelism").GetInt32(),
+                bufferSize = before.GetProperty("bufferSize").GetInt32(),
+            });
+        }
+    }
+
+    [Fact]
+    public async Task Pause_and_resume_switch_the_pipeline()
+    {
+        var paused = await RunAsync("pipelines", "pause", "tickets");
+        Assert.True(paused.ExitCode == ExitCodes.Ok, paused.ToString());
+        Assert.True((await PipelineAsync("tickets")).GetProperty("paused").GetBoolean());
+
+        var resumed = await RunAsync("pipelines", "resume", "tickets");
+        Assert.True(resumed.ExitCode == ExitCodes.Ok, resumed.ToString());
+        Assert.False((await PipelineAsync("tickets")).GetProperty("paused").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Cluster_nodes_shows_this_node_up()
+    {
+        var run = await RunAsync("cluster", "nodes");
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        var line = Assert.Single(run.Output.Split('\n'), l => l.Contains(CliHostFixture.NodeName, StringComparison.Ordinal));
+        Assert.Contains(" up ", line, StringComparison.Ordinal);
+        Assert.Contains("tickets", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_shows_readiness_and_the_pipelines()
+    {
+        var run = await RunAsync("status");
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        Assert.Contains($"{fixture.Host.Url}: ready", run.Output, StringComparison.Ordinal);
+        Assert.Contains("storage", run.Output, StringComparison.Ordinal);
+        Assert.Contains("whatsapp", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Batches_show_prints_the_batch()
+    {
+        var created = await fixture.Admin.PostJsonAsync("/api/batches", new { sku = "cli-sku", quantity = 7 });
+        var id = (await created.JsonAsync()).GetProperty("id").GetString()!;
+
+        var run = await RunAsync("batches", "show", id);
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        Assert.Contains(id, run.Output, StringComparison.Ordinal);
+        Assert.Contains("cli-sku", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Payments_unapplied_lists_them()
+    {
+        var run = await RunAsync("payments", "unapplied", "--limit", "5");
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        Assert.Contains("PAYMENT", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_wrong_admin_key_fails_with_a_clear_message()
+    {
+        var run = await CliRun.RunAsync("pipelines", "list", "--url", fixture.Host.Url, "--api-key", "not-the-key-0123456789");
+
+        Assert.Equal(ExitCodes.Unauthorized, run.ExitCode);
+        Assert.Contains("the admin key was refused", run.Error, StringComparison.Ordinal);
+        Assert.Empty(run.Output);
+    }
+
+    [Fact]
+    public async Task No_admin_key_says_how_to_give_one()
+    {
+        var run = await CliRun.RunAsync("cluster", "nodes", "--url", fixture.Host.Url);
+
+        Assert.Equal(ExitCodes.Unauthorized, run.ExitCode);
+        Assert.Contains("PIPELINE_API_KEY", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_address_and_key_come_from_the_environment_too()
+    {
+        var environment = new Dictionary<string, string> { ["PIPELINE_URL"] = fixture.Host.Url, ["PIPELINE_API_KEY"] = CliHostFixture.AdminKey };
+
+        var run = await CliRun.RunAsync(environment, null, "pipelines", "show", "webhooks");
+
+        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+        Assert.Contains("webhooks", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_problem_from_the_host_is_printed_with_its_code()
+    {
+        var unknown = await RunAsync("pipelines", "tune", "sms", "--rate", "5");
+        var invalid = await RunAsync("pipelines", "tune", "whatsapp", "--rate", "0");
+
+        Assert.Equal(ExitCodes.Failed, unknown.ExitCode);
+        Assert.Contains("(pipeline_not_found, 404", unknown.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Failed, invalid.ExitCode);
+        Assert.Contains("ratePerSecond: must be above 0", invalid.Error, StringComparison.Ordinal);
+        Assert.Contains("validation_failed", invalid.Error, StringComparison.Ordinal);
+        Assert.NotEqual(0, (await PipelineAsync("whatsapp")).GetProperty("ratePerSecond").GetDouble());
+    }
+
+    [Fact]
+    public async Task A_wrong_command_line_prints_help_and_exits_2()
+    {
+        var nothingToChange = await RunAsync("pipelines", "tune", "whatsapp");
+        var unknownOption = await RunAsync("pipelines", "list", "--frobnicate");
+
+        Assert.Equal(ExitCodes.Usage, nothingToChange.ExitCode);
+        Assert.Contains("nothing to change", nothingToChange.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, unknownOption.ExitCode);
+        Assert.Contains("--frobnicate", unknownOption.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_host_that_is_down_is_reported_as_unreachable()
+    {
+        var url = $"http://127.0.0.1:{ClosedPort()}";
+
+        var run = await CliRun.RunAsync("status", "--url", url, "--api-key", CliHostFixture.AdminKey);
+
+        Assert.Equal(ExitCodes.Unreachable, run.ExitCode);
+        Assert.Equal($"cannot reach {url}: is the host running?", run.Error.Trim());
+    }
+
+    private async Task<JsonElement> PipelineAsync(string name)
+    {
+        var response = await fixture.Admin.GetAsync($"/api/admin/pipelines/{name}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.JsonAsync();
+    }
+
+    /// <summary>A port nothing listens on: taken from the OS, then released.</summary>
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
