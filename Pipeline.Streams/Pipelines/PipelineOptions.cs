@@ -8,6 +8,12 @@ public sealed class PipelineOptions
     /// <summary>How long a claim lasts before another node may take the work over. Default 30 s.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// On a graceful stop (SIGTERM), how long in-flight work may take to finish before it is handed back unfinished.
+    /// Keep it below the host's shutdown timeout (30 s by default). Default 10 s.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long an idle source waits before looking for work again. Default 250 ms.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 

@@ -86,29 +86,44 @@ public sealed class TicketDeliveryPipeline
     /// <summary>Where WhatsApp outcomes are counted (<c>/metrics</c>); none when null.</summary>
     public PipelineMetrics? Metrics { get; init; }
 
-    /// <summary>One run of the graph: returns when canceled, throws when a stage fails (the supervisor restarts it).</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// One run of the graph: throws when a stage fails (the supervisor restarts it). When <paramref name="stopping"/>
+    /// is canceled it drains: claims nothing more, lets in-flight tickets finish for up to the drain timeout, then
+    /// hands back whatever is unfinished, so no lease is left to expire.
+    /// </summary>
+    public async Task RunAsync(CancellationToken stopping)
     {
-        await using var context = new StageContext(cancellationToken);
+        using var hardStop = new CancellationTokenSource();
+        using var drain = stopping.Register(() => hardStop.CancelAfter(_options.DrainTimeout));
+        await using var context = new StageContext(hardStop.Token);
         var ticketSettings = Tickets.Settings.Current;
         var source = new LeasedSource(_work,
             new LeasedSourceOptions(OutboxRoutes.Tickets, _node, _options.LeaseDuration, _options.PollInterval, ticketSettings.BufferSize),
             Tickets.Gate, _time, _logger)
         {
             CanClaim = () => !WhatsApp.Breaker!.IsRefusing,
+            StopClaiming = stopping,
         };
         var render = new ParallelStage<WorkItem, TicketJob>(RenderAsync, new ParallelStageOptions<WorkItem>
         {
             Parallelism = ticketSettings.Parallelism,
             Counters = Tickets.Counters,
-            OnFailure = (item, error, ct) => GiveBackAsync(item, error, ct),
+            OnFailure = async (item, error, ct) =>
+            {
+                await GiveBackAsync(item, error, ct);
+                source.Settled(item); // a failed item never reaches the sink: settle it here or its permit leaks
+            },
         });
         using var throttle = new ThrottleStage<TicketJob>(WhatsApp.Settings.Current.RatePerSecond);
         var send = new ParallelStage<TicketJob, TicketJob>(SendAsync, new ParallelStageOptions<TicketJob>
         {
             Parallelism = WhatsApp.Settings.Current.Parallelism,
             Counters = WhatsApp.Counters,
-            OnFailure = (job, error, ct) => GiveBackAsync(job.Item, error, ct),
+            OnFailure = async (job, error, ct) =>
+            {
+                await GiveBackAsync(job.Item, error, ct);
+                source.Settled(job.Item);
+            },
         });
         using var ticketChanges = Tickets.Settings.OnChange(s =>
         {
@@ -130,17 +145,25 @@ public sealed class TicketDeliveryPipeline
             .Via(new PauseStage<TicketJob>(WhatsApp.Gate), outputCapacity: 1)
             .Via(throttle, outputCapacity: 1)
             .Via(send, outputCapacity: 1)
-            .To((_, _) =>
+            .To((job, _) =>
             {
-                source.Settled();
+                source.Settled(job.Item);
                 return ValueTask.CompletedTask;
             });
         try
         {
             await done;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
+        }
+        finally
+        {
+            var released = await source.ReleaseUnsettledAsync();
+            if (released > 0)
+            {
+                _logger.LogInformation("Handed back {Count} unfinished tickets", released);
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Pipeline.Actors.Work;
@@ -21,6 +22,9 @@ public sealed class LeasedSource
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
+    /// <summary>Claimed items not yet settled, by id: what a draining node hands back.</summary>
+    private readonly ConcurrentDictionary<long, WorkItem> _unsettled = new();
+
     public LeasedSource(IWorkQueue queue, LeasedSourceOptions options, PauseGate gate, TimeProvider time, ILogger logger)
     {
         _queue = queue;
@@ -37,9 +41,32 @@ public sealed class LeasedSource
     /// <summary>When false (e.g. an open circuit downstream) nothing new is claimed.</summary>
     public Func<bool> CanClaim { get; init; } = static () => true;
 
-    /// <summary>Claims until canceled; a storage failure ends the run (and the graph is restarted with backoff).</summary>
+    /// <summary>
+    /// Canceled when the node begins to stop: the source claims nothing more and completes, so the stages below
+    /// finish what is in flight (the drain) while the graph's own token keeps them running.
+    /// </summary>
+    public CancellationToken StopClaiming { get; init; }
+
+    /// <summary>Items claimed and not yet settled.</summary>
+    public int Unsettled => _unsettled.Count;
+
+    /// <summary>Claims until canceled or told to stop claiming; a storage failure ends the run (and the graph is restarted with backoff).</summary>
     public async Task RunAsync(ChannelWriter<WorkItem> output, CancellationToken cancellationToken)
     {
+        try
+        {
+            await ClaimUntilStoppedAsync(output, cancellationToken);
+        }
+        catch (OperationCanceledException) when (StopClaiming.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: complete the output normally so the rest of the graph drains.
+        }
+    }
+
+    private async Task ClaimUntilStoppedAsync(ChannelWriter<WorkItem> output, CancellationToken graphToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(graphToken, StopClaiming);
+        var cancellationToken = linked.Token;
         while (!cancellationToken.IsCancellationRequested)
         {
             await _gate.WaitIfPausedAsync(cancellationToken);
@@ -57,7 +84,9 @@ public sealed class LeasedSource
                     : [];
                 foreach (var item in items)
                 {
-                    await output.WriteAsync(item, cancellationToken);
+                    _unsettled[item.Id] = item;
+                    // Once claimed, an item goes downstream even while stopping: the drain settles or hands it back.
+                    await output.WriteAsync(item, graphToken);
                     permits--;
                 }
                 if (items.Count == 0)
@@ -74,7 +103,40 @@ public sealed class LeasedSource
     }
 
     /// <summary>Call once per item when it is settled (completed, rescheduled, killed or released).</summary>
+    public void Settled(WorkItem item)
+    {
+        _unsettled.TryRemove(item.Id, out _);
+        Budget.Release();
+    }
+
+    /// <summary>Call once per item when it is settled, for a caller that does not track items.</summary>
     public void Settled() => Budget.Release();
+
+    /// <summary>
+    /// Hands back every claimed item that was not settled (the drain ran out of time, or the graph failed), so
+    /// other nodes take it at once instead of waiting for its lease to expire. Settling is token-guarded: an item
+    /// the step did settle meanwhile is left as it is.
+    /// </summary>
+    public async Task<int> ReleaseUnsettledAsync()
+    {
+        var released = 0;
+        foreach (var item in _unsettled.Values)
+        {
+            try
+            {
+                if (await _queue.ReleaseAsync(item, CancellationToken.None))
+                {
+                    released++;
+                }
+                _unsettled.TryRemove(item.Id, out _);
+            }
+            catch (Exception error) when (error is not OutOfMemoryException)
+            {
+                _logger.LogWarning(error, "Could not hand back work item {ItemId}; its lease will expire", item.Id);
+            }
+        }
+        return released;
+    }
 
     private bool TryTake()
     {

@@ -71,6 +71,41 @@ public abstract class CrashSafetyContract(TestDatabase database) : IAsyncLifetim
         Assert.All(paid, p => Assert.Equal(1, _graph.MessagesTo(p.Phone.TrimStart('+'))));
     }
 
+    [Fact]
+    public async Task A_host_stopped_with_SIGTERM_hands_back_unfinished_tickets_at_once()
+    {
+        _graph.Latency = TimeSpan.FromSeconds(30); // sends hang: the drain cannot finish them
+        var settings = Settings();
+        settings["Pipeline:Pipelines:LeaseDuration"] = "00:05:00"; // far beyond the test: only a hand-back frees them
+        settings["Pipeline:Pipelines:DrainTimeout"] = "00:00:01";
+        var first = await HostProcess.StartAsync(settings, _workingDirectory);
+        var paid = new List<(string EventId, string RegistrationId)>();
+        using (var client = first.CreateClient(AdminKey))
+        {
+            var eventId = await CreateAsync(client, "/api/events", new
+            {
+                name = "Drain Conf", venue = "Kochi", startsAt = "2027-02-01T09:00:00Z", fee = new { amount = 9900, currency = "INR" },
+            });
+            for (var i = 0; i < 5; i++)
+            {
+                paid.Add((eventId, await PayAsync(client, eventId, $"+9192000000{i:D2}")));
+            }
+        }
+        Assert.True(await Eventually.HoldsAsync(() => _graph.Requests >= 5, TimeSpan.FromSeconds(30)), "the tickets are in flight");
+
+        var stoppedIn = await first.TerminateAsync(TimeSpan.FromSeconds(20));
+        _graph.Latency = TimeSpan.Zero;
+        await using var second = await HostProcess.StartAsync(settings, _workingDirectory);
+        using var reader = second.CreateClient();
+
+        Assert.True(stoppedIn < TimeSpan.FromSeconds(10), $"the drain is bounded (took {stoppedIn})");
+        foreach (var (eventId, registrationId) in paid)
+        {
+            Assert.Equal("sent", await TicketStatusWhenSettledAsync(reader, eventId, registrationId));
+        }
+        Assert.Equal(5, _graph.Messages.Count);
+    }
+
     private Dictionary<string, string> Settings() => new()
     {
         ["Pipeline:Storage:Provider"] = database.Provider,
