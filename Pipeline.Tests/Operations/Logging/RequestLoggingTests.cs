@@ -15,30 +15,10 @@ namespace Pipeline.Tests.Operations.Logging;
 /// every log line of the request and by problem details; one Information line per request with method, route
 /// pattern, status and elapsed time. Storage plays no part, so SQLite only.
 /// </summary>
-public sealed partial class RequestLoggingTests : IAsyncLifetime
+public sealed partial class RequestLoggingTests(LoggedApp fixture) : IClassFixture<LoggedApp>
 {
-    private readonly SqliteTestDatabase _database = new();
-    private readonly LogCapture _logs = new();
-    private PipelineApp _base = null!;
-    private WebApplicationFactory<Program> _app = null!;
-
-    public async Task InitializeAsync()
-    {
-        await _database.InitializeAsync();
-        _base = new PipelineApp(_database, new Dictionary<string, string?>
-        {
-            ["Logging:LogLevel:Pipeline.Host.Operations"] = "Information",
-            ["Logging:LogLevel:Microsoft.AspNetCore.Routing"] = "Debug",
-        });
-        _app = _base.WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<ILoggerProvider>(_logs)));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _base.DisposeAsync();
-        await _database.DisposeAsync();
-    }
+    private readonly LogCapture _logs = fixture.Logs;
+    private readonly WebApplicationFactory<Program> _app = fixture.App;
 
     [Theory]
     [InlineData("abc-123")]
@@ -119,6 +99,36 @@ public sealed partial class RequestLoggingTests : IAsyncLifetime
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex ValidId();
+}
+
+/// <summary>One host for the class whose log lines are captured; tests tell their lines apart by correlation id.</summary>
+public sealed class LoggedApp : IAsyncLifetime
+{
+    private readonly SqliteTestDatabase _database = new();
+    private PipelineApp _base = null!;
+
+    public LogCapture Logs { get; } = new();
+
+    public WebApplicationFactory<Program> App { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _database.InitializeAsync();
+        _base = new PipelineApp(_database, new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Pipeline.Host.Operations"] = "Information",
+            ["Logging:LogLevel:Microsoft.AspNetCore.Routing"] = "Debug",
+        });
+        App = _base.WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<ILoggerProvider>(Logs)));
+        _ = App.Server;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await _base.DisposeAsync();
+        await _database.DisposeAsync();
+    }
 }
 
 /// <summary>A real host process with <c>Logging:Console:FormatterName=json</c>: one JSON object a line, with the id.</summary>
