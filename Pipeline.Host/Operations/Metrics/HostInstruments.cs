@@ -3,7 +3,6 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.RateLimiting;
 using Pipeline.Actors.Runtime;
-using Pipeline.Actors.Work;
 using Pipeline.Host.Pipelines;
 using Pipeline.Streams.Pipelines;
 using Pipeline.Streams.Telemetry;
@@ -110,12 +109,9 @@ internal sealed class HostInstruments
         long Ready(string queue) => current.TryGetValue(queue, out var d) ? d.Ready : 0;
         foreach (var control in pipelines.All)
         {
-            var value = control.Name switch
-            {
-                PipelineNames.Tickets => Ready(OutboxRoutes.Tickets),
-                PipelineNames.Webhooks => Ready(OutboxRoutes.Webhooks) + Ready(OutboxRoutes.Deliveries),
-                _ => control.Counters.QueueDepth,
-            };
+            // The same queues the admin API reports for each pipeline.
+            var queues = PipelineStatusReader.QueuesOf(control.Name);
+            var value = queues.Count == 0 ? control.Counters.QueueDepth : queues.Sum(Ready);
             yield return new Measurement<long>(value, new KeyValuePair<string, object?>("pipeline", control.Name));
         }
     }
