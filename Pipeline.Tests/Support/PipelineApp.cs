@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
 using Pipeline.Actors.Persistence;
 using Pipeline.Tests.Storage;
 
@@ -18,7 +19,15 @@ public sealed class PipelineApp(TestDatabase database, IReadOnlyDictionary<strin
     public const string RazorpayWebhookSecret = "test-razorpay-webhook-secret";
     public const string TicketSigningKey = "test-ticket-signing-key-0123456789";
 
+    private PhysicalFileProvider? _jsonFiles;
+
     public IStorage Storage => Services.GetRequiredService<IStorage>();
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _jsonFiles?.Dispose();
+    }
 
     /// <summary>A client that sends the admin key.</summary>
     public HttpClient CreateAdminClient()
@@ -53,7 +62,9 @@ public sealed class PipelineApp(TestDatabase database, IReadOnlyDictionary<strin
             configuration.AddInMemoryCollection(all);
             if (jsonFile is not null)
             {
-                configuration.AddJsonFile(jsonFile, optional: false, reloadOnChange: true);
+                // A provider of our own, disposed with the app: one made from a bare path would keep its watcher.
+                _jsonFiles ??= new PhysicalFileProvider(Path.GetDirectoryName(Path.GetFullPath(jsonFile))!);
+                configuration.AddJsonFile(_jsonFiles, Path.GetFileName(jsonFile), optional: false, reloadOnChange: true);
             }
         });
     }
