@@ -86,6 +86,16 @@ internal sealed class CliContext(TextWriter output, TextWriter error, Func<strin
             await error.WriteLineAsync(failure.Message);
             return failure.ExitCode;
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return ExitCodes.Canceled;
+        }
+        catch (Exception unexpected) when (unexpected is not OperationCanceledException)
+        {
+            // Still one line: an operator needs the reason, not a stack trace.
+            await error.WriteLineAsync($"unexpected error: {unexpected.Message}");
+            return ExitCodes.Failed;
+        }
     }
 
     private Uri Url(ParseResult parse)

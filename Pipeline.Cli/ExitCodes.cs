@@ -16,4 +16,7 @@ public static class ExitCodes
 
     /// <summary>The host refused the admin key (or none was given).</summary>
     public const int Unauthorized = 4;
+
+    /// <summary>Interrupted (Ctrl+C), as shells report SIGINT.</summary>
+    public const int Canceled = 130;
 }

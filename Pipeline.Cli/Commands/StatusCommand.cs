@@ -28,8 +28,8 @@ internal static class StatusCommand
                 {
                     ["url"] = api.Url,
                     ["ready"] = ready,
-                    ["health"] = health.Status == HttpStatusCode.NotFound ? null : JsonNode.Parse(health.Body),
-                    ["pipelines"] = JsonNode.Parse(pipelines.Body)?["pipelines"]?.DeepClone(),
+                    ["health"] = health.Status == HttpStatusCode.NotFound ? null : JsonNode.Parse(health.Json().GetRawText()),
+                    ["pipelines"] = JsonNode.Parse(pipelines.Json().GetRawText())?["pipelines"]?.DeepClone(),
                 };
                 context.Output.WriteLine(body.ToJsonString());
             }

@@ -117,7 +117,10 @@ internal sealed class NodeHeartbeatService(
             server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault());
     }
 
-    /// <summary>Hosted here and not finished for good (a graph that gave up is not run by this node any more).</summary>
+    /// <summary>
+    /// Every node hosts every pipeline of the registry, so a pipeline counts until its supervisor has finished for good
+    /// (gave up, or stopped); one whose supervisor is not there yet is starting (hosted services start concurrently).
+    /// </summary>
     private static bool IsRunning(PipelineControl pipeline) =>
-        pipeline.Supervisor?.State is RestartState.NotStarted or RestartState.Running or RestartState.BackingOff;
+        pipeline.Supervisor?.State is not (RestartState.Completed or RestartState.Stopped or RestartState.GaveUp);
 }

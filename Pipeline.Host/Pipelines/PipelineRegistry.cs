@@ -36,6 +36,6 @@ public sealed class PipelineRegistry
         var configured = PipelineSettingsSection.Read(configuration, name, out var errors);
         return errors.Count == 0
             ? configured.ApplyTo(Defaults(name))
-            : throw new InvalidOperationException($"Invalid pipeline settings: {string.Join("; ", errors)}.");
+            : throw new InvalidOperationException($"Invalid pipeline settings: {string.Join(" ", errors)}");
     }
 }

@@ -62,8 +62,8 @@ internal sealed class PipelineSettingsReloader(PipelineRegistry registry, IConfi
                 if (errors.Count > 0)
                 {
                     logger.LogError(
-                        "Configuration change for pipeline {Pipeline} ignored: {Errors}. The running settings stay {Settings}",
-                        pipeline.Name, string.Join("; ", errors), pipeline.Settings.Current);
+                        "Configuration change for pipeline {Pipeline} ignored: {Errors} The running settings stay {Settings}",
+                        pipeline.Name, string.Join(" ", errors), pipeline.Settings.Current);
                     continue;
                 }
                 var changed = configured.ChangedSince(_seen[pipeline.Name]);

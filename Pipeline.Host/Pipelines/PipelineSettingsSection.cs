@@ -48,7 +48,7 @@ internal static class PipelineSettingsSection
         {
             return value;
         }
-        errors.Add($"{section.Path}:{key} = '{text}' is not {expected}");
+        errors.Add($"{section.Path}:{key} = '{text}' is not {expected}.");
         return null;
     }
 }

@@ -5,6 +5,7 @@ using Pipeline.Actors.Runtime;
 using Pipeline.Actors.Work;
 using Pipeline.Streams.Graph;
 using Pipeline.Streams.Stages.Breaker;
+using Pipeline.Streams.Stages.Buffer;
 using Pipeline.Streams.Stages.Parallel;
 using Pipeline.Streams.Stages.Pause;
 using Pipeline.Streams.Stages.Retry;
@@ -23,7 +24,7 @@ using RegistrationRuntime = EntityRuntime<RegistrationState, RegistrationCommand
 /// The <c>tickets</c> and <c>whatsapp</c> pipelines as one graph, so a rendered PDF passes from one to the other in
 /// memory and never touches disk:
 /// <code>
-/// leased source (tickets queue) → pause → render (tickets.parallelism) →
+/// leased source (tickets queue) → pause → render (tickets.parallelism) → buffer (whatsapp.bufferSize) →
 ///   pause → throttle (whatsapp.ratePerSecond) → send through the circuit breaker (whatsapp.parallelism) → settle
 /// </code>
 /// Every outcome is recorded on the registration entity first and the work item settled second: after a crash
@@ -131,17 +132,21 @@ public sealed class TicketDeliveryPipeline
             source.Budget.SetLimit(s.BufferSize);
             Tickets.Gate.Set(s.Paused);
         });
+        // Rendered tickets wait here for their turn to be sent: the depth is whatsapp's queue depth, and the capacity
+        // whatsapp's buffer size, live.
+        var waiting = new BufferStage<TicketJob>(new BufferStageOptions { Capacity = WhatsApp.Settings.Current.BufferSize, Counters = WhatsApp.Counters });
         using var whatsAppChanges = WhatsApp.Settings.OnChange(s =>
         {
+            waiting.Capacity = s.BufferSize;
             throttle.RatePerSecond = s.RatePerSecond;
             send.Parallelism = s.Parallelism;
             WhatsApp.Gate.Set(s.Paused);
         });
 
-        var whatsAppBuffer = WhatsApp.Settings.Current.BufferSize;
         var done = context.Source<WorkItem>(source.RunAsync, capacity: 1)
             .Via(new PauseStage<WorkItem>(Tickets.Gate), outputCapacity: 1)
-            .Via(render, outputCapacity: whatsAppBuffer)
+            .Via(render, outputCapacity: 1)
+            .Via(waiting, outputCapacity: 1)
             .Via(new PauseStage<TicketJob>(WhatsApp.Gate), outputCapacity: 1)
             .Via(throttle, outputCapacity: 1)
             .Via(send, outputCapacity: 1)

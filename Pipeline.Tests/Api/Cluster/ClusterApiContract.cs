@@ -120,6 +120,43 @@ public abstract class ClusterApiContract<TDatabase>(ClusterFixture<TDatabase> fi
         Assert.Equal("gone", (await NodeAsync(name)).GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task A_node_killed_without_leaving_is_shown_as_gone_once_its_heartbeats_stop()
+    {
+        var name = "killed-" + Guid.NewGuid().ToString("N")[..8];
+        var workingDirectory = Directory.CreateTempSubdirectory("pipeline-cluster-").FullName;
+        try
+        {
+            var settings = ClusterFixture<TDatabase>.Settings(name).ToDictionary(s => s.Key, s => s.Value!);
+            settings["Pipeline:Storage:Provider"] = fixture.Database.Provider;
+            settings["Pipeline:Storage:ConnectionString"] = fixture.Database.ConnectionString;
+            settings["Pipeline:Admin:ApiKey"] = PipelineApp.AdminKey;
+            settings["Pipeline:Razorpay:KeySecret"] = PipelineApp.RazorpayKeySecret;
+            settings["Pipeline:Razorpay:WebhookSecret"] = PipelineApp.RazorpayWebhookSecret;
+            settings["Pipeline:Tickets:SigningKey"] = PipelineApp.TicketSigningKey;
+            await using var other = await HostProcess.StartAsync(settings, workingDirectory);
+            Assert.Equal("up", (await NodeAsync(name)).GetProperty("status").GetString());
+
+            await other.KillAsync();
+
+            var killedAt = DateTime.UtcNow;
+            string? status;
+            do
+            {
+                await Task.Delay(200);
+                status = (await NodeAsync(name)).GetProperty("status").GetString();
+            }
+            while (status == "up" && DateTime.UtcNow - killedAt < TimeSpan.FromSeconds(15));
+            Assert.Equal("gone", status);
+            // No stop was recorded: it is gone because it went silent, not because it said goodbye.
+            Assert.Null(Assert.Single(await _app.Storage.Nodes.ListAsync(TimeSpan.FromMinutes(5)), n => n.Name == name).StoppedAt);
+        }
+        finally
+        {
+            Directory.Delete(workingDirectory, recursive: true);
+        }
+    }
+
     private async Task<JsonElement> NodeAsync(string name)
     {
         var response = await _admin.GetAsync("/api/admin/cluster");

@@ -90,6 +90,25 @@ public sealed class PipelineConfigReloadTests(SqliteTestDatabase database) : ICl
         Assert.Equal(9, whatsapp.GetProperty("ratePerSecond").GetDouble());
     }
 
+    [Fact]
+    public async Task An_invalid_value_at_start_up_stops_the_host_naming_the_key()
+    {
+        await using var app = new PipelineApp(database, new Dictionary<string, string?> { ["Pipeline:Pipelines:tickets:Parallelism"] = "lots" });
+
+        var error = Assert.ThrowsAny<Exception>(() => app.Server);
+
+        var messages = string.Join(" | ", Chain(error).Select(e => e.Message));
+        Assert.Contains("Pipeline:Pipelines:tickets:Parallelism = 'lots' is not a whole number.", messages, StringComparison.Ordinal);
+    }
+
+    private static IEnumerable<Exception> Chain(Exception error)
+    {
+        for (var e = (Exception?)error; e is not null; e = e.InnerException)
+        {
+            yield return e;
+        }
+    }
+
     private void Write(object pipelines)
     {
         // Write-then-rename, as editors do, so the watcher never reads half a file.
