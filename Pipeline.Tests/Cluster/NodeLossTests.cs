@@ -1,0 +1,335 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Pipeline.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Pipeline.Tests.Cluster;
+
+/// <summary>
+/// A node SIGKILLed in the middle of confirmations, consumes, ticket sends and webhook deliveries. Afterwards nothing is
+/// lost (every paid registration has its ticket, every outbox message reached the endpoint, every acknowledged consume is
+/// in the journal and no batch went below zero) and nothing is doubled except what the dead node had in flight: its
+/// leases expire and a survivor does that work again, once.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class NodeLossTests(ClusterFixture cluster, ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int Victim = 1; // node-2
+    private const int Registrations = 60;
+    private const int Batches = 3;
+    private const long BatchQuantity = 80;
+    private const long Fee = 9900;
+
+    private static readonly string[] AllEventTypes =
+        ["registration.paid", "registration.checked_in", "ticket.sent", "ticket.delivery_failed", "payment.unapplied", "batch.depleted"];
+
+    /// <summary>How long after its lease expired a survivor may take to claim the work (poll interval, claim, a busy machine).</summary>
+    private static readonly TimeSpan TakeoverSlack = TimeSpan.FromSeconds(2);
+
+    private readonly ClusterClient _client = new(cluster);
+
+    public Task InitializeAsync() => cluster.EnsureAllUpAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task A_node_killed_under_load_loses_nothing_and_the_survivors_send_nothing_twice()
+    {
+        // A webhook endpoint for every event type, a little slow so that deliveries are in flight when the node dies.
+        var hook = "loss-" + Guid.NewGuid().ToString("N")[..8];
+        var endpoint = await _client.CreateAsync(0, "/api/webhook-endpoints", new { url = cluster.Receiver.UrlFor(hook), events = AllEventTypes });
+        var endpointId = endpoint.GetProperty("id").GetString()!;
+        cluster.Receiver.SetSecret(hook, endpoint.GetProperty("secret").GetString()!);
+        cluster.Receiver.Slow(hook, TimeSpan.FromMilliseconds(50));
+        var startPosition = await cluster.ScalarAsync("SELECT coalesce(max(position), 0) FROM outbox");
+
+        var eventId = await _client.CreateEventAsync(0, Fee);
+        var buyers = new List<Buyer>();
+        for (var i = 0; i < Registrations; i++)
+        {
+            var phone = ClusterClient.NewPhone();
+            var memberId = await _client.CreateMemberAsync(i % ClusterFixture.Size, phone);
+            var (orderId, registrationId) = await _client.PlaceOrderAsync((i + 1) % ClusterFixture.Size, eventId, memberId);
+            buyers.Add(new Buyer(i, phone, memberId, orderId, registrationId, PaymentScenario.NewPaymentId()));
+        }
+        var batches = new List<string>();
+        for (var i = 0; i < Batches; i++)
+        {
+            batches.Add(await _client.CreateBatchAsync(i % ClusterFixture.Size, BatchQuantity));
+        }
+        foreach (var graph in cluster.Graphs)
+        {
+            graph.Latency = TimeSpan.FromMilliseconds(150); // each upload and each message: tickets are in flight for a while
+        }
+
+        // The load: confirmations (two in three by the client, one in three by Razorpay's webhook) and consumes, round robin
+        // over the nodes, each resent to another node when its node cannot be reached.
+        var load = new Load();
+        var confirmations = RunWorkersAsync(3, buyers, async buyer =>
+        {
+            var (response, _) = buyer.Index % 3 == 2
+                ? await _client.SendAsync(buyer.Index, () => ClusterClient.Captured(buyer.PaymentId, buyer.OrderId, Fee, "evt_" + buyer.PaymentId))
+                : await _client.SendAsync(buyer.Index, () => ClusterClient.Confirm(eventId, buyer.MemberId, buyer.OrderId, buyer.PaymentId));
+            var body = await response.Content.ReadAsStringAsync();
+            var outcome = response.StatusCode == HttpStatusCode.OK ? JsonDocument.Parse(body).RootElement : default;
+            var paid = response.StatusCode == HttpStatusCode.OK && (buyer.Index % 3 == 2
+                ? outcome.GetProperty("status").GetString() is "confirmed" or "replayed" or "duplicate"
+                : outcome.GetProperty("registration").GetProperty("status").GetString() == "paid");
+            if (!paid)
+            {
+                load.Unexpected.Add($"confirm {buyer.RegistrationId}: {(int)response.StatusCode} {body}");
+                return;
+            }
+            load.Confirmed.Add(buyer);
+            await Task.Delay(40);
+        });
+        var consumes = RunConsumersAsync(6, batches, load);
+
+        // Kill node-2 once it is busy: a third of the confirmations done, some of its tickets sent and more going out,
+        // consumes under way.
+        var phones = buyers.Select(b => b.Phone.TrimStart('+')).ToHashSet();
+        var busy = await Poll.UntilAsync(() => Task.FromResult(
+            load.Confirmed.Count >= Registrations / 3 && cluster.Graphs[Victim].Messages.Count(m => phones.Contains(m.To)) >= 3 && !load.Acknowledged.IsEmpty), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(10));
+        Assert.True(busy, $"node-2 never got busy: {load.Confirmed.Count} confirmed, {cluster.Graphs[Victim].Requests} WhatsApp calls from node-2");
+        var victimName = ClusterFixture.NodeName(Victim);
+        await cluster.KillAsync(Victim);
+        var sinceKill = Stopwatch.StartNew();
+        var killedAtConfirmed = load.Confirmed.Count;
+        var killedAtAcknowledged = load.Acknowledged.Count;
+
+        // What the dead node held: its leases are still in the table, and nobody may take them before they expire.
+        var held = await cluster.QueryAsync(
+            "SELECT queue, message_id, target FROM work_items WHERE state = 'pending' AND lease_owner = $1",
+            r => new HeldItem(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2)), victimName);
+        var takeover = await MeasureTakeoverAsync(victimName, held, sinceKill);
+
+        await Task.WhenAll(confirmations, consumes);
+        Assert.True(load.Unexpected.IsEmpty, "unexpected answers: " + string.Join("; ", load.Unexpected.Take(5)));
+
+        // Everything settles on the survivors: every ticket sent, every work item of this test's messages done.
+        Assert.True(await Poll.UntilAsync(async () => await cluster.ScalarAsync(
+            "SELECT count(*) FROM registrations WHERE event_id = $1 AND (status <> 'paid' OR ticket_status <> 'sent')", eventId) == 0,
+            TimeSpan.FromSeconds(60)), "every paid registration gets its ticket: " + await TicketStatesAsync(eventId));
+        Assert.True(await Poll.UntilAsync(async () => await UnfinishedWorkAsync(startPosition, endpointId) == 0, TimeSpan.FromSeconds(60)),
+            "all work done: " + await WorkStatesAsync(startPosition, endpointId));
+
+        // Confirmations: every buyer paid once.
+        Assert.Equal(Registrations, load.Confirmed.Select(b => b.RegistrationId).Distinct().Count());
+        Assert.Equal(Registrations, await cluster.ScalarAsync("SELECT count(*) FROM registrations WHERE event_id = $1 AND status = 'paid'", eventId));
+        Assert.Equal(0, await cluster.ScalarAsync(
+            "SELECT count(*) FROM (SELECT entity_id FROM journal WHERE type = 'PaymentApplied' GROUP BY entity_id HAVING count(*) > 1) twice"));
+
+        // Tickets: one WhatsApp message per buyer; a second copy only where node-2 held that very ticket when it died, and then
+        // one copy from node-2 and one from a survivor. The survivors never send one twice.
+        var paidMessages = (await cluster.QueryAsync(
+                "SELECT data->>'id', id FROM outbox WHERE type = 'registration.paid' AND position > $1", r => (r.GetString(0), r.GetString(1)), startPosition))
+            .ToDictionary(p => p.Item1, p => p.Item2);
+        var heldTickets = held.Where(h => h.Queue == "tickets").Select(h => h.MessageId).ToHashSet();
+        var ticketDuplicates = 0;
+        var sentByVictim = 0;
+        foreach (var buyer in buyers)
+        {
+            var to = buyer.Phone.TrimStart('+');
+            var byVictim = cluster.Graphs[Victim].MessagesTo(to);
+            var bySurvivors = cluster.Graphs.Where((_, i) => i != Victim).Sum(g => g.MessagesTo(to));
+            sentByVictim += byVictim;
+            Assert.True(bySurvivors <= 1, $"{buyer.RegistrationId}: {bySurvivors} copies from the survivors");
+            Assert.True(byVictim <= 1, $"{buyer.RegistrationId}: {byVictim} copies from node-2");
+            Assert.True(byVictim + bySurvivors >= 1, $"{buyer.RegistrationId}: no WhatsApp message");
+            if (byVictim + bySurvivors > 1)
+            {
+                ticketDuplicates++;
+                Assert.True(heldTickets.Contains(paidMessages[buyer.RegistrationId]),
+                    $"{buyer.RegistrationId} was sent twice but node-2 did not hold its ticket when it died");
+            }
+        }
+        Assert.Equal(0, await cluster.ScalarAsync(
+            "SELECT count(*) FROM (SELECT entity_id FROM journal WHERE type = 'TicketSent' GROUP BY entity_id HAVING count(*) > 1) twice"));
+
+        // Webhooks: every message of this test delivered to the endpoint, signed; a repeat only of a delivery node-2 held.
+        var expected = await cluster.QueryAsync("SELECT id FROM outbox WHERE position > $1", r => r.GetString(0), startPosition);
+        var receipts = cluster.Receiver.For(hook);
+        Assert.All(receipts, r => Assert.True(r.SignatureValid, $"signature of {r.WebhookId}"));
+        var delivered = receipts.Where(r => r.AnsweredStatus == 200).Select(r => r.WebhookId).ToHashSet();
+        var missing = expected.Where(id => !delivered.Contains(id)).ToList();
+        Assert.True(missing.Count == 0, $"{missing.Count} of {expected.Count} messages never delivered, e.g. {missing.FirstOrDefault()}");
+        var heldDeliveries = held.Where(h => h.Queue == "deliveries" && h.Target == endpointId).Select(h => h.MessageId).ToHashSet();
+        var repeated = receipts.GroupBy(r => r.WebhookId).Where(g => g.Count() > 1).ToList();
+        Assert.All(repeated, g => Assert.True(heldDeliveries.Contains(g.Key) && g.Count() == 2,
+            $"{g.Key} arrived {g.Count()} times; node-2 {(heldDeliveries.Contains(g.Key) ? "held" : "did not hold")} it"));
+        Assert.Equal(expected.Count, await cluster.ScalarAsync(
+            "SELECT count(*) FROM work_items w JOIN outbox o ON o.id = w.message_id WHERE w.queue = 'deliveries' AND w.target = $1 AND w.state = 'done' AND o.position > $2",
+            endpointId, startPosition));
+
+        // Consumes: every acknowledged consume is in the journal and nothing else is; no batch below zero.
+        foreach (var batchId in batches)
+        {
+            var acknowledged = load.Acknowledged.Where(a => a.Value.BatchId == batchId).ToList();
+            var remaining = (await (await _client.SendAsync(0, () => new HttpRequestMessage(HttpMethod.Get, $"/api/batches/{batchId}"))).Response.JsonAsync())
+                .GetProperty("remaining").GetInt64();
+            var journaled = await cluster.QueryAsync(
+                "SELECT payload->>'idempotencyKey', (payload->>'quantity')::bigint FROM journal WHERE entity_id = $1 AND type = 'BatchConsumed'",
+                r => (Key: r.GetString(0), Quantity: r.GetInt64(1)), "batch/" + batchId);
+            Assert.Equal(0, remaining); // the consumers went on until each batch refused
+            Assert.Equal(BatchQuantity - remaining, acknowledged.Sum(a => a.Value.Quantity));
+            Assert.Equal(acknowledged.Select(a => a.Key).Order(), journaled.Select(j => j.Key).Order());
+            Assert.Equal(BatchQuantity - remaining, journaled.Sum(j => j.Quantity));
+            Assert.Equal(0, await cluster.ScalarAsync(
+                "SELECT count(*) FROM journal WHERE entity_id = $1 AND (payload->>'remaining')::bigint < 0", "batch/" + batchId));
+            Assert.Equal(1, await cluster.ScalarAsync("SELECT count(*) FROM outbox WHERE type = 'batch.depleted' AND entity_id = $1", "batch/" + batchId));
+        }
+
+        // Takeover: each queue's expired leases were claimed by a survivor within its lease time (counted from the kill, so
+        // an upper bound: the leases were taken before it) plus the slack.
+        foreach (var (queue, took) in takeover)
+        {
+            var lease = queue == "deliveries" ? ClusterFixture.DeliveryLease : ClusterFixture.LeaseDuration;
+            Assert.True(took is { } t && t <= lease + TakeoverSlack,
+                $"{queue}: node-2's leases taken over after {took?.TotalSeconds:0.0} s (lease {lease.TotalSeconds} s + {TakeoverSlack.TotalSeconds} s slack)");
+        }
+        var takenOver = await cluster.ScalarAsync("SELECT count(*) FROM work_items WHERE last_error = $1", $"lease of {victimName} expired");
+
+        output.WriteLine($"killed {victimName} after {killedAtConfirmed}/{Registrations} confirmations and {killedAtAcknowledged} acknowledged consumes;"
+            + $" {_client.Failovers} requests resent to another node");
+        output.WriteLine($"{victimName} held {held.Count} leased items at death: "
+            + string.Join(", ", held.GroupBy(h => h.Queue).Select(g => $"{g.Key} {g.Count()}")) + $"; {takenOver} taken over after their lease expired");
+        output.WriteLine("takeover after the kill: " + string.Join(", ", takeover.Select(t => $"{t.Key} {t.Value?.TotalSeconds:0.00} s"))
+            + $" (leases: {ClusterFixture.LeaseDuration.TotalSeconds} s, deliveries {ClusterFixture.DeliveryLease.TotalSeconds} s)");
+        output.WriteLine($"WhatsApp: {buyers.Sum(b => cluster.Graphs.Sum(g => g.MessagesTo(b.Phone.TrimStart('+'))))} messages for {Registrations} tickets,"
+            + $" {sentByVictim} sent by {victimName}, {ticketDuplicates} duplicated (node-2 held {heldTickets.Count} tickets)");
+        output.WriteLine($"webhooks: {receipts.Count} requests for {expected.Count} messages, {repeated.Count} delivered twice"
+            + $" (node-2 held {heldDeliveries.Count} deliveries to this endpoint)");
+        output.WriteLine($"consumes: {load.Acknowledged.Count} acknowledged, {load.Replayed} of them answered as replays after a resend;"
+            + $" sum {load.Acknowledged.Sum(a => a.Value.Quantity)} = {Batches} x {BatchQuantity}");
+
+        await _client.SendAsync(0, () => new HttpRequestMessage(HttpMethod.Delete, $"/api/webhook-endpoints/{endpointId}"));
+    }
+
+    /// <summary>
+    /// Polls until none of the dead node's leases is left in each queue it held (a survivor claimed it, or settled it after
+    /// claiming). Returns, per queue, the time from the kill until then (null: not within twice the longest lease).
+    /// </summary>
+    private async Task<Dictionary<string, TimeSpan?>> MeasureTakeoverAsync(string victim, List<HeldItem> held, Stopwatch sinceKill)
+    {
+        var queues = held.Select(h => h.Queue).Distinct().ToList();
+        var result = queues.ToDictionary(q => q, _ => (TimeSpan?)null);
+        var limit = ClusterFixture.DeliveryLease * 2 + TakeoverSlack;
+        while (result.Values.Any(v => v is null) && sinceKill.Elapsed < limit)
+        {
+            var left = (await cluster.QueryAsync(
+                    "SELECT queue, count(*) FROM work_items WHERE state = 'pending' AND lease_owner = $1 GROUP BY queue",
+                    r => (Queue: r.GetString(0), Count: r.GetInt64(1)), victim))
+                .ToDictionary(l => l.Queue, l => l.Count);
+            foreach (var queue in queues.Where(q => result[q] is null && !left.ContainsKey(q)))
+            {
+                result[queue] = sinceKill.Elapsed;
+            }
+            await Task.Delay(50);
+        }
+        return result;
+    }
+
+    private async Task<long> UnfinishedWorkAsync(long startPosition, string endpointId) => await cluster.ScalarAsync(
+        """
+        SELECT count(*) FROM work_items w JOIN outbox o ON o.id = w.message_id
+         WHERE o.position > $1 AND w.state <> 'done' AND (w.queue <> 'deliveries' OR w.target = $2)
+        """, startPosition, endpointId);
+
+    private async Task<string> WorkStatesAsync(long startPosition, string endpointId) => string.Join(", ", await cluster.QueryAsync(
+        """
+        SELECT w.queue || ' ' || w.state || ' ' || count(*) || coalesce(' (' || max(w.last_error) || ')', '')
+          FROM work_items w JOIN outbox o ON o.id = w.message_id
+         WHERE o.position > $1 AND (w.queue <> 'deliveries' OR w.target = $2)
+         GROUP BY w.queue, w.state
+        """, r => r.GetString(0), startPosition, endpointId));
+
+    private async Task<string> TicketStatesAsync(string eventId) => string.Join(", ", await cluster.QueryAsync(
+        "SELECT status || '/' || ticket_status || ' ' || count(*) FROM registrations WHERE event_id = $1 GROUP BY status, ticket_status",
+        r => r.GetString(0), eventId));
+
+    private static Task RunWorkersAsync<T>(int workers, IReadOnlyList<T> items, Func<T, Task> work)
+    {
+        var queue = new ConcurrentQueue<T>(items);
+        return Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
+        {
+            while (queue.TryDequeue(out var item))
+            {
+                await work(item);
+            }
+        })));
+    }
+
+    /// <summary>Consumers take 1 to 3 units of a random batch with a fresh Idempotency-Key each, until every batch refuses.</summary>
+    private Task RunConsumersAsync(int workers, List<string> batches, Load load)
+    {
+        var empty = new ConcurrentDictionary<string, bool>();
+        return Task.WhenAll(Enumerable.Range(0, workers).Select(worker => Task.Run(async () =>
+        {
+            var random = new Random(worker);
+            var turn = worker;
+            while (empty.Count < batches.Count)
+            {
+                var open = batches.Where(b => !empty.ContainsKey(b)).ToList();
+                if (open.Count == 0)
+                {
+                    break;
+                }
+                var batchId = open[random.Next(open.Count)];
+                var quantity = random.Next(1, 4);
+                var key = Guid.NewGuid().ToString("N");
+                HttpResponseMessage response;
+                var attempts = 0;
+                do
+                {
+                    // A 5xx leaves the outcome open: resend with the same key (counted as unexpected all the same).
+                    (response, _) = await _client.SendAsync(turn++, () => ClusterClient.Consume(batchId, quantity, key));
+                    if ((int)response.StatusCode >= 500)
+                    {
+                        load.Unexpected.Add($"consume {batchId}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                    }
+                }
+                while ((int)response.StatusCode >= 500 && ++attempts < 5);
+                var body = await response.JsonAsync();
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    load.Acknowledged[key] = (batchId, body.GetProperty("consumed").GetInt64());
+                    if (response.Headers.Contains("Idempotent-Replayed"))
+                    {
+                        Interlocked.Increment(ref load.Replayed);
+                    }
+                }
+                else if (response.StatusCode == HttpStatusCode.Conflict && body.GetProperty("code").GetString() == "insufficient_quantity")
+                {
+                    if (body.GetProperty("remaining").GetInt64() == 0)
+                    {
+                        empty[batchId] = true;
+                    }
+                }
+                else
+                {
+                    load.Unexpected.Add($"consume {batchId}: {(int)response.StatusCode} {body}");
+                    return;
+                }
+                await Task.Delay(15);
+            }
+        })));
+    }
+
+    private sealed record Buyer(int Index, string Phone, string MemberId, string OrderId, string RegistrationId, string PaymentId);
+
+    private sealed record HeldItem(string Queue, string MessageId, string? Target);
+
+    private sealed class Load
+    {
+        public ConcurrentBag<Buyer> Confirmed { get; } = [];
+
+        /// <summary>Consumes answered 200, by Idempotency-Key.</summary>
+        public ConcurrentDictionary<string, (string BatchId, long Quantity)> Acknowledged { get; } = new();
+
+        public ConcurrentBag<string> Unexpected { get; } = [];
+
+        public int Replayed;
+    }
+}
