@@ -143,6 +143,8 @@ public sealed class TicketDeliveryPipeline
             WhatsApp.Gate.Set(s.Paused);
         });
 
+        using var keepAlive = new CancellationTokenSource();
+        var leases = source.KeepLeasesAsync(keepAlive.Token);
         var done = context.Source<WorkItem>(source.RunAsync, capacity: 1)
             .Via(new PauseStage<WorkItem>(Tickets.Gate), outputCapacity: 1)
             .Via(render, outputCapacity: 1)
@@ -164,6 +166,8 @@ public sealed class TicketDeliveryPipeline
         }
         finally
         {
+            await keepAlive.CancelAsync();
+            await leases;
             var released = await source.ReleaseUnsettledAsync();
             if (released > 0)
             {
@@ -198,6 +202,12 @@ public sealed class TicketDeliveryPipeline
         if (job.Ticket is not { } ticket || job.Registration is not { } registration)
         {
             return job; // settled while rendering
+        }
+        if (!await _work.ExtendAsync(job.Item, _options.LeaseDuration, cancellationToken))
+        {
+            // The lease ran out while the ticket waited and another claim may be sending it: do not send it too.
+            _logger.LogWarning("Ticket {RegistrationId}: lease lost before sending; left to its new holder", registration.Id);
+            return job;
         }
 
         string messageId;

@@ -102,6 +102,44 @@ public sealed class LeasedSource
         }
     }
 
+    /// <summary>
+    /// Extends the lease of every claimed, unsettled item a third of the way through each lease, until canceled, so
+    /// work that takes long (a slow WhatsApp, a busy machine) is never claimed a second time while it runs. Only a
+    /// node that stops extending (it died) lets its leases expire.
+    /// </summary>
+    public async Task KeepLeasesAsync(CancellationToken cancellationToken)
+    {
+        var interval = _options.LeaseDuration / 3;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(interval, _time, cancellationToken);
+                foreach (var item in _unsettled.Values)
+                {
+                    try
+                    {
+                        if (!await _queue.ExtendAsync(item, _options.LeaseDuration, cancellationToken))
+                        {
+                            _unsettled.TryRemove(item.Id, out _); // settled meanwhile, or lost: not ours to extend
+                        }
+                    }
+                    catch (Exception error) when (error is not OperationCanceledException)
+                    {
+                        _logger.LogWarning(error, "Could not extend the lease of work item {ItemId}", item.Id);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Whether this node still holds the item's lease (extends it as it asks): check before an external side effect.</summary>
+    public async Task<bool> StillHeldAsync(WorkItem item, CancellationToken cancellationToken) =>
+        await _queue.ExtendAsync(item, _options.LeaseDuration, cancellationToken);
+
     /// <summary>Call once per item when it is settled (completed, rescheduled, killed or released).</summary>
     public void Settled(WorkItem item)
     {
