@@ -18,14 +18,20 @@ public interface IWebhookStore
     /// <summary>Endpoints that are not deleted, in creation order, after <paramref name="afterPosition"/>.</summary>
     Task<IReadOnlyList<(long Position, WebhookEndpoint Endpoint)>> ListAsync(long afterPosition, int limit, CancellationToken cancellationToken = default);
 
-    /// <summary>Endpoints that are not deleted and take <paramref name="eventType"/> (the fan-out).</summary>
-    Task<IReadOnlyList<WebhookEndpoint>> SubscribersAsync(string eventType, CancellationToken cancellationToken = default);
-
     /// <summary>
     /// Deletes the endpoint and, in the same transaction, makes its pending deliveries dead ("endpoint deleted").
     /// False when there was no such endpoint (or it was deleted already).
     /// </summary>
     Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Fans out claimed <see cref="OutboxRoutes.Webhooks"/> items in one transaction: adds one delivery per endpoint that
+    /// is not deleted and takes the item's type (a delivery that exists already is left alone, so a repeated fan-out adds
+    /// nothing), and completes the items whose lease is still held. The endpoints are read in that transaction, locked
+    /// against a concurrent delete, so an endpoint deleted before the fan-out gets nothing and one deleted after it has
+    /// the new deliveries made dead by the delete. Returns how many deliveries were added.
+    /// </summary>
+    Task<int> FanOutAsync(IReadOnlyList<WorkItem> items, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Leases due deliveries to endpoints that are not deleted, oldest due first, at most <paramref name="limit"/> in all
@@ -37,6 +43,12 @@ public interface IWebhookStore
         string owner, IReadOnlyDictionary<string, int> laneLimits, int defaultLaneLimit, int limit, TimeSpan lease,
         CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Marks a claimed delivery delivered, recording the endpoint's 2xx status (<see cref="IWorkQueue.CompleteAsync"/>
+    /// records none). False when the lease was lost, as there.
+    /// </summary>
+    Task<bool> CompleteDeliveryAsync(WorkItem item, int status, CancellationToken cancellationToken = default);
+
     /// <summary>Deliveries to one endpoint, optionally of one status, newest first, with ids below <paramref name="beforeId"/>.</summary>
     Task<IReadOnlyList<WorkItemView>> ListDeliveriesAsync(
         string endpointId, DeliveryStatus? status, long beforeId, int limit, CancellationToken cancellationToken = default);
@@ -46,10 +58,4 @@ public interface IWebhookStore
 
     /// <summary>Makes a pending delivery that nobody holds due now (a manual retry of one that waits for its next attempt).</summary>
     Task<bool> MakeDueNowAsync(string endpointId, long deliveryId, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Makes dead the pending deliveries to deleted endpoints that a fan-out racing the delete added after it. Such items
-    /// are never claimed (the claim skips deleted endpoints); this only keeps them out of the queue's depth.
-    /// </summary>
-    Task<int> KillOrphanedDeliveriesAsync(CancellationToken cancellationToken = default);
 }

@@ -56,24 +56,37 @@ internal sealed class PostgresWebhookStore(NpgsqlDataSource dataSource) : IWebho
          ORDER BY c.next_attempt_at, c.id
         """;
 
-    private const string DeleteSql = """
-        WITH gone AS (
-            UPDATE webhook_endpoints SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING id
-        ), killed AS (
-            UPDATE work_items
-               SET state = 'dead', last_error = 'endpoint deleted',
-                   leased_until = NULL, lease_owner = NULL, lease_token = NULL, updated_at = now()
-             WHERE queue = 'deliveries' AND target IN (SELECT id FROM gone) AND state = 'pending'
-            RETURNING 1)
-        SELECT count(*) FROM gone
-        """;
+    /// <summary>
+    /// The first statement of a delete. Its row lock waits for fan-outs that hold the endpoint (FOR SHARE) to commit; the
+    /// second statement (<see cref="KillPendingSql"/>), with a snapshot of its own, then sees the deliveries they added.
+    /// </summary>
+    private const string DeleteSql = "UPDATE webhook_endpoints SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL";
 
-    private const string KillOrphansSql = """
-        UPDATE work_items w
+    private const string KillPendingSql = """
+        UPDATE work_items
            SET state = 'dead', last_error = 'endpoint deleted',
                leased_until = NULL, lease_owner = NULL, lease_token = NULL, updated_at = now()
-          FROM webhook_endpoints e
-         WHERE w.queue = 'deliveries' AND w.state = 'pending' AND e.id = w.target AND e.deleted_at IS NOT NULL
+         WHERE queue = 'deliveries' AND target = $1 AND state = 'pending'
+        """;
+
+    /// <summary>
+    /// One delivery per message and live endpoint taking its type. FOR SHARE holds each endpoint row against a delete
+    /// (an UPDATE) until this transaction ends; a delete that came first is seen (the lock re-reads the row) and skipped.
+    /// </summary>
+    private const string AddDeliveriesSql = """
+        INSERT INTO work_items (queue, message_id, target)
+        SELECT 'deliveries', m.message_id, e.id
+          FROM unnest($1::text[], $2::text[]) AS m(message_id, type)
+          JOIN webhook_endpoints e ON e.deleted_at IS NULL AND m.type = ANY (e.events)
+           FOR SHARE OF e
+        ON CONFLICT DO NOTHING
+        """;
+
+    private const string CompleteFanOutSql = """
+        UPDATE work_items w
+           SET state = 'done', completed_at = now(), leased_until = NULL, lease_owner = NULL, lease_token = NULL, updated_at = now()
+          FROM unnest($1::bigint[], $2::text[]) AS f(id, token)
+         WHERE w.id = f.id AND w.lease_token = f.token AND w.state = 'pending'
         """;
 
     private const string DeliveryColumns = """
@@ -83,6 +96,13 @@ internal sealed class PostgresWebhookStore(NpgsqlDataSource dataSource) : IWebho
                w.created_at
           FROM work_items w
           JOIN outbox o ON o.id = w.message_id
+        """;
+
+    private const string CompleteSql = """
+        UPDATE work_items
+           SET state = 'done', completed_at = now(), last_status = $3, last_error = NULL,
+               leased_until = NULL, lease_owner = NULL, lease_token = NULL, updated_at = now()
+         WHERE id = $1 AND lease_token = $2 AND state = 'pending'
         """;
 
     private const string DueNowSql = """
@@ -113,16 +133,31 @@ internal sealed class PostgresWebhookStore(NpgsqlDataSource dataSource) : IWebho
             $"SELECT {EndpointColumns} FROM webhook_endpoints WHERE deleted_at IS NULL AND position > $1 ORDER BY position LIMIT $2",
             [Value(afterPosition), Value(limit)], Read, cancellationToken).ConfigureAwait(false);
 
-    public async Task<IReadOnlyList<WebhookEndpoint>> SubscribersAsync(string eventType, CancellationToken cancellationToken = default) =>
-        (await PostgresQuery.ListAsync(dataSource,
-            $"SELECT {EndpointColumns} FROM webhook_endpoints WHERE deleted_at IS NULL AND $1 = ANY (events) ORDER BY position",
-            [Value(eventType)], Read, cancellationToken).ConfigureAwait(false)).Select(r => r.Endpoint).ToList();
-
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand(DeleteSql);
-        command.Parameters.Add(Value(id));
-        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == 1;
+        // A batch runs as one implicit transaction, each statement with its own snapshot (READ COMMITTED).
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(PostgresJournal.Command(DeleteSql, Value(id)));
+        batch.BatchCommands.Add(PostgresJournal.Command(KillPendingSql, Value(id)));
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return batch.BatchCommands[0].RecordsAffected == 1;
+    }
+
+    public async Task<int> FanOutAsync(IReadOnlyList<WorkItem> items, CancellationToken cancellationToken = default)
+    {
+        if (items.Count == 0)
+        {
+            return 0;
+        }
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(PostgresJournal.Command(AddDeliveriesSql,
+            PostgresJournal.Array(items.Select(i => i.MessageId)), PostgresJournal.Array(items.Select(i => i.Type))));
+        batch.BatchCommands.Add(PostgresJournal.Command(CompleteFanOutSql,
+            PostgresJournal.Array(items.Select(i => i.Id)), PostgresJournal.Array(items.Select(i => i.LeaseToken))));
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return batch.BatchCommands[0].RecordsAffected;
     }
 
     public async Task<IReadOnlyList<DeliveryClaim>> ClaimDeliveriesAsync(
@@ -142,6 +177,15 @@ internal sealed class PostgresWebhookStore(NpgsqlDataSource dataSource) : IWebho
                     r.GetTime(7), r.GetInt32(8), r.GetString(9), r.GetTime(10)),
                 r.GetString(11), r.GetString(12)),
             cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> CompleteDeliveryAsync(WorkItem item, int status, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(CompleteSql);
+        command.Parameters.Add(Value(item.Id));
+        command.Parameters.Add(Value(item.LeaseToken));
+        command.Parameters.Add(Value(status));
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
     public async Task<IReadOnlyList<WorkItemView>> ListDeliveriesAsync(
@@ -172,12 +216,6 @@ internal sealed class PostgresWebhookStore(NpgsqlDataSource dataSource) : IWebho
         command.Parameters.Add(Value(endpointId));
         command.Parameters.Add(Value(deliveryId));
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
-    }
-
-    public async Task<int> KillOrphanedDeliveriesAsync(CancellationToken cancellationToken = default)
-    {
-        await using var command = dataSource.CreateCommand(KillOrphansSql);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static (long Position, WebhookEndpoint Endpoint) Read(NpgsqlDataReader r) =>

@@ -58,6 +58,22 @@ internal sealed class SqliteWebhookStore(SqliteConnectionFactory connections, Ti
          WHERE queue = 'deliveries' AND state = 'pending'
         """;
 
+    private const string AddDeliveriesSql = """
+        INSERT OR IGNORE INTO work_items (queue, message_id, target, next_attempt_at, created_at, updated_at)
+        SELECT 'deliveries', json_extract(m.value, '$.message'), e.id, $now, $now, $now
+          FROM json_each($messages) m
+          JOIN webhook_endpoints e
+            ON e.deleted_at IS NULL
+           AND EXISTS (SELECT 1 FROM json_each(e.events) t WHERE t.value = json_extract(m.value, '$.type'))
+        """;
+
+    private const string CompleteFanOutSql = """
+        UPDATE work_items
+           SET state = 'done', completed_at = $now, leased_until = NULL, lease_owner = NULL, lease_token = NULL, updated_at = $now
+         WHERE state = 'pending'
+           AND (id, lease_token) IN (SELECT json_extract(value, '$.id'), json_extract(value, '$.token') FROM json_each($items))
+        """;
+
     private const string DeliveryColumns = """
         SELECT w.id, w.queue, w.message_id, w.target, o.type, w.state, w.attempts, w.last_status, w.last_error,
                CASE WHEN w.state = 'pending' THEN w.next_attempt_at END,
@@ -65,6 +81,13 @@ internal sealed class SqliteWebhookStore(SqliteConnectionFactory connections, Ti
                w.created_at
           FROM work_items w
           JOIN outbox o ON o.id = w.message_id
+        """;
+
+    private const string CompleteSql = """
+        UPDATE work_items
+           SET state = 'done', completed_at = $now, last_status = $status, last_error = NULL,
+               leased_until = NULL, lease_owner = NULL, lease_token = NULL, updated_at = $now
+         WHERE id = $id AND lease_token = $token AND state = 'pending'
         """;
 
     private const string DueNowSql = """
@@ -91,15 +114,6 @@ internal sealed class SqliteWebhookStore(SqliteConnectionFactory connections, Ti
             $"SELECT {EndpointColumns} FROM webhook_endpoints WHERE deleted_at IS NULL AND position > $after ORDER BY position LIMIT $limit",
             [("$after", afterPosition), ("$limit", limit)], Read, cancellationToken).ConfigureAwait(false);
 
-    public async Task<IReadOnlyList<WebhookEndpoint>> SubscribersAsync(string eventType, CancellationToken cancellationToken = default) =>
-        (await SqliteQuery.ListAsync(connections,
-            $"""
-            SELECT {EndpointColumns} FROM webhook_endpoints
-             WHERE deleted_at IS NULL AND EXISTS (SELECT 1 FROM json_each(events) WHERE value = $type)
-             ORDER BY position
-            """,
-            [("$type", eventType)], Read, cancellationToken).ConfigureAwait(false)).Select(r => r.Endpoint).ToList();
-
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
         await connections.WriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -120,6 +134,34 @@ internal sealed class SqliteWebhookStore(SqliteConnectionFactory connections, Ti
             await kill.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return true;
+        }
+        finally
+        {
+            connections.WriteGate.Release();
+        }
+    }
+
+    /// <summary>One IMMEDIATE transaction under the write gate: the endpoints read are the ones a delete would change.</summary>
+    public async Task<int> FanOutAsync(IReadOnlyList<WorkItem> items, CancellationToken cancellationToken = default)
+    {
+        if (items.Count == 0)
+        {
+            return 0;
+        }
+        var messages = JsonSerializer.Serialize(items.Select(i => new FannedMessage(i.MessageId, i.Type)));
+        var held = JsonSerializer.Serialize(items.Select(i => new HeldItem(i.Id, i.LeaseToken)));
+        await connections.WriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            var now = Now();
+            await using var add = Command(connection, transaction, AddDeliveriesSql, ("$messages", messages), ("$now", now));
+            var added = await add.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await using var complete = Command(connection, transaction, CompleteFanOutSql, ("$items", held), ("$now", now));
+            await complete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return added;
         }
         finally
         {
@@ -188,6 +230,9 @@ internal sealed class SqliteWebhookStore(SqliteConnectionFactory connections, Ti
         }
     }
 
+    public async Task<bool> CompleteDeliveryAsync(WorkItem item, int status, CancellationToken cancellationToken = default) =>
+        await WriteAsync(CompleteSql, [("$id", item.Id), ("$token", item.LeaseToken), ("$status", status)], cancellationToken).ConfigureAwait(false) == 1;
+
     public async Task<IReadOnlyList<WorkItemView>> ListDeliveriesAsync(
         string endpointId, DeliveryStatus? status, long beforeId, int limit, CancellationToken cancellationToken = default)
     {
@@ -213,9 +258,6 @@ internal sealed class SqliteWebhookStore(SqliteConnectionFactory connections, Ti
 
     public async Task<bool> MakeDueNowAsync(string endpointId, long deliveryId, CancellationToken cancellationToken = default) =>
         await WriteAsync(DueNowSql, [("$target", endpointId), ("$id", deliveryId)], cancellationToken).ConfigureAwait(false) == 1;
-
-    public Task<int> KillOrphanedDeliveriesAsync(CancellationToken cancellationToken = default) =>
-        WriteAsync(KillPendingSql + " AND target IN (SELECT id FROM webhook_endpoints WHERE deleted_at IS NOT NULL)", [], cancellationToken);
 
     /// <summary>One statement under the write gate; <c>$now</c> is taken after the gate, so a wait cannot make it stale.</summary>
     private async Task<int> WriteAsync(string sql, IEnumerable<(string Name, object? Value)> parameters, CancellationToken ct)
@@ -257,6 +299,14 @@ internal sealed class SqliteWebhookStore(SqliteConnectionFactory connections, Ti
         r.IsDBNull(7) ? null : r.GetInt32(7), r.GetNullableString(8),
         r.IsDBNull(9) ? null : SqliteTime.FromUnixMilliseconds(r.GetInt64(9)), r.GetBoolean(10),
         SqliteTime.FromUnixMilliseconds(r.GetInt64(11)));
+
+    private sealed record FannedMessage(
+        [property: System.Text.Json.Serialization.JsonPropertyName("message")] string MessageId,
+        [property: System.Text.Json.Serialization.JsonPropertyName("type")] string Type);
+
+    private sealed record HeldItem(
+        [property: System.Text.Json.Serialization.JsonPropertyName("id")] long Id,
+        [property: System.Text.Json.Serialization.JsonPropertyName("token")] string Token);
 
     /// <summary>One lane's limit as the claim's JSON parameter carries it.</summary>
     private sealed record LaneLimit(

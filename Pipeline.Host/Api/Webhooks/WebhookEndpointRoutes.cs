@@ -1,3 +1,4 @@
+using Pipeline.Actors.Persistence;
 using Pipeline.Actors.Runtime;
 using Pipeline.Actors.Webhooks;
 using Pipeline.Actors.Work;
@@ -91,7 +92,7 @@ internal static class WebhookEndpointRoutes
     /// fails is dead again at once: a manual retry schedules nothing further); one waiting for its next attempt is made
     /// due now; one in flight is left to its attempt.
     /// </summary>
-    private static async Task<IResult> RetryAsync(string id, string deliveryId, IWebhookStore store, IWorkQueue work, CancellationToken ct)
+    private static async Task<IResult> RetryAsync(string id, string deliveryId, IWebhookStore store, IStorage storage, CancellationToken ct)
     {
         if (await FindAsync(id, store, ct) is null) return EndpointNotFound();
         if (!DeliveryResponse.TryParseId(deliveryId, out var itemId) || await store.GetDeliveryAsync(id, itemId, ct) is not { } delivery)
@@ -100,7 +101,7 @@ internal static class WebhookEndpointRoutes
         }
         if (delivery.State is "done" or "dead")
         {
-            await work.RequeueAsync(OutboxRoutes.Deliveries, itemId, ct);
+            await storage.Work.RequeueAsync(OutboxRoutes.Deliveries, itemId, ct);
         }
         else
         {

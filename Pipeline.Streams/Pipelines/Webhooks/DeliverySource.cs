@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
 using Pipeline.Actors.Webhooks;
 using Pipeline.Streams.Graph;
 using Pipeline.Streams.Stages.Pause;
@@ -16,20 +15,15 @@ namespace Pipeline.Streams.Pipelines.Webhooks;
 /// </summary>
 public sealed class DeliverySource
 {
-    /// <summary>How often deliveries that a fan-out added to an endpoint being deleted are made dead.</summary>
-    public static readonly TimeSpan OrphanSweepInterval = TimeSpan.FromMinutes(1);
-
     private readonly IWebhookStore _store;
     private readonly DeliveryLanes _lanes;
     private readonly WakeSignal _wake;
     private readonly PauseGate _gate;
     private readonly DeliverySourceOptions _options;
     private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private long _lastSweep;
 
     public DeliverySource(IWebhookStore store, DeliveryLanes lanes, ResizableLimit slots, WakeSignal wake, PauseGate gate,
-        DeliverySourceOptions options, TimeProvider time, ILogger logger)
+        DeliverySourceOptions options, TimeProvider time)
     {
         _store = store;
         _lanes = lanes;
@@ -38,15 +32,30 @@ public sealed class DeliverySource
         _gate = gate;
         _options = options;
         _time = time;
-        _logger = logger;
-        _lastSweep = time.GetTimestamp();
     }
 
     /// <summary>Attempts in flight on this node at once (the pipeline's parallelism); each delivery holds one until settled.</summary>
     public ResizableLimit Slots { get; }
 
+    /// <summary>Canceled when the node begins to stop: nothing more is claimed and the source completes, so the graph drains.</summary>
+    public CancellationToken StopClaiming { get; init; }
+
     public async Task RunAsync(ChannelWriter<Delivery> output, CancellationToken cancellationToken)
     {
+        try
+        {
+            await ClaimUntilStoppedAsync(output, cancellationToken);
+        }
+        catch (OperationCanceledException) when (StopClaiming.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: complete the output normally; what was claimed is in its attempts.
+        }
+    }
+
+    private async Task ClaimUntilStoppedAsync(ChannelWriter<Delivery> output, CancellationToken graphToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(graphToken, StopClaiming);
+        var cancellationToken = linked.Token;
         while (!cancellationToken.IsCancellationRequested)
         {
             await _gate.WaitIfPausedAsync(cancellationToken);
@@ -65,10 +74,10 @@ public sealed class DeliverySource
                 {
                     var lane = _lanes.Enter(claim.Item.Target!);
                     permits--; // the delivery holds it now, until its attempt is settled
-                    await output.WriteAsync(new Delivery(claim, lane), cancellationToken);
+                    // Once claimed, a delivery goes to its attempt even while stopping: the drain settles or hands it back.
+                    await output.WriteAsync(new Delivery(claim, lane), graphToken);
                 }
                 ReleasePermits(ref permits);
-                await SweepOrphansWhenDueAsync(cancellationToken);
                 if (claims.Count < asked)
                 {
                     await _wake.WaitAsync(_options.PollInterval, _time, cancellationToken);
@@ -78,20 +87,6 @@ public sealed class DeliverySource
             {
                 ReleasePermits(ref permits);
             }
-        }
-    }
-
-    private async Task SweepOrphansWhenDueAsync(CancellationToken cancellationToken)
-    {
-        if (_time.GetElapsedTime(_lastSweep) < OrphanSweepInterval)
-        {
-            return;
-        }
-        _lastSweep = _time.GetTimestamp();
-        var killed = await _store.KillOrphanedDeliveriesAsync(cancellationToken);
-        if (killed > 0)
-        {
-            _logger.LogInformation("Made {Count} deliveries to deleted webhook endpoints dead", killed);
         }
     }
 

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using Pipeline.Actors.Webhooks;
 using Pipeline.Actors.Work;
 using Pipeline.Streams.Graph;
-using Pipeline.Streams.Stages.Parallel;
 using Pipeline.Streams.Stages.Source;
 using Pipeline.Streams.Stages.Throttle;
 using Pipeline.Streams.Webhooks;
@@ -13,17 +12,18 @@ namespace Pipeline.Streams.Pipelines.Webhooks;
 /// <summary>
 /// The <c>webhooks</c> pipeline, two flows in one graph:
 /// <code>
-/// fan-out:   leased source (webhooks queue) → enqueue one delivery per subscribed endpoint, complete (parallelism)
+/// fan-out:   leased source (webhooks queue) → in batches, in one transaction each: one delivery per subscribed
+///            endpoint, and the fan-out items completed
 /// delivery:  lane-aware claim (deliveries queue) → throttle (ratePerSecond) → attempt in the endpoint's lane, through
 ///            its circuit → complete | retry on the schedule | dead
 /// </code>
-/// The fan-out's enqueue is idempotent, so a fan-out that dies before completing its item repeats harmlessly. Every
+/// A fan-out adds each delivery once however often it runs, so one repeated after a crash adds nothing. Every
 /// attempt of a message carries the outbox message id as <c>webhook-id</c>. Isolation between endpoints is the lanes'
 /// (<see cref="DeliveryLanes"/>) and the claim's (<see cref="DeliverySource"/>): see there.
 /// </summary>
 /// <remarks>
-/// Live settings: <c>parallelism</c> is attempts in flight on this node (and fan-out steps at once), <c>bufferSize</c>
-/// the fan-out items claimed at once, <c>ratePerSecond</c> attempts started per second, <c>paused</c> stops both claims
+/// Live settings: <c>parallelism</c> is attempts in flight on this node, <c>bufferSize</c> the fan-out items claimed
+/// at once, <c>ratePerSecond</c> attempts started per second, <c>paused</c> stops both claims
 /// (attempts in flight finish).
 /// </remarks>
 public sealed class WebhookPipeline
@@ -77,41 +77,48 @@ public sealed class WebhookPipeline
         ? _options.LeaseDuration
         : _webhooks.AttemptTimeout + SettleMargin;
 
-    /// <summary>One run of the graph: returns when canceled, throws when a stage fails (the supervisor restarts it).</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// One run of the graph: throws when a stage fails (the supervisor restarts it). When <paramref name="stopping"/> is
+    /// canceled it drains: claims nothing more, lets attempts in flight finish for up to the drain timeout, then
+    /// cancels the rest, which hand their items back, so no lease is left to expire.
+    /// </summary>
+    public async Task RunAsync(CancellationToken stopping)
     {
+        using var hardStop = new CancellationTokenSource();
+        using var drain = stopping.Register(() => hardStop.CancelAfter(_options.DrainTimeout));
         var settings = Control.Settings.Current;
         var wake = new WakeSignal();
         var lanes = Lanes = new DeliveryLanes(_webhooks, _time);
         var attempts = new RunningAttempts();
         var fanOutSource = new LeasedSource(_work,
-            new LeasedSourceOptions(OutboxRoutes.Webhooks, _node, _options.LeaseDuration, _options.PollInterval, settings.BufferSize),
-            Control.Gate, _time, _logger);
-        var fanOut = new ParallelStage<WorkItem, WorkItem>((item, ct) => FanOutAsync(item, wake, ct), new ParallelStageOptions<WorkItem>
+            new LeasedSourceOptions(OutboxRoutes.Webhooks, _node, _options.LeaseDuration, _options.PollInterval, settings.BufferSize, FanOutStage.MaxBatch),
+            Control.Gate, _time, _logger)
         {
-            Parallelism = settings.Parallelism,
-            OnFailure = GiveBackAsync,
-        });
+            StopClaiming = stopping,
+        };
         var deliveries = new DeliverySource(_store, lanes, new ResizableLimit(settings.Parallelism), wake, Control.Gate,
-            new DeliverySourceOptions(_node, DeliveryLease, _options.PollInterval), _time, _logger);
+            new DeliverySourceOptions(_node, DeliveryLease, _options.PollInterval), _time)
+        {
+            StopClaiming = stopping,
+        };
         using var throttle = new ThrottleStage<Delivery>(settings.RatePerSecond);
         using var changes = Control.Settings.OnChange(s =>
         {
-            fanOut.Parallelism = s.Parallelism;
             fanOutSource.Budget.SetLimit(s.BufferSize);
             deliveries.Slots.SetLimit(s.Parallelism);
             throttle.RatePerSecond = s.RatePerSecond;
             Control.Gate.Set(s.Paused);
         });
 
-        var context = new StageContext(cancellationToken);
+        var context = new StageContext(hardStop.Token);
         try
         {
-            var fannedOut = context.Source<WorkItem>(fanOutSource.RunAsync, capacity: 1)
-                .Via(fanOut, outputCapacity: 1)
-                .To((_, _) =>
+            // A claim's items wait in the channel together, so the fan-out takes them as one batch.
+            var fannedOut = context.Source<WorkItem>(fanOutSource.RunAsync, capacity: FanOutStage.MaxBatch)
+                .Via(new FanOutStage(_store, _work, wake.Pulse, _logger), outputCapacity: 1)
+                .To((item, _) =>
                 {
-                    fanOutSource.Settled();
+                    fanOutSource.Settled(item);
                     return ValueTask.CompletedTask;
                 });
             var delivered = context.Source<Delivery>(deliveries.RunAsync, capacity: 1)
@@ -124,30 +131,21 @@ public sealed class WebhookPipeline
                 });
             await Task.WhenAll(fannedOut, delivered);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
         }
         finally
         {
-            await context.DisposeAsync(); // cancels attempts still running, which hand their items back
+            // Attempts run outside the stages: wait for them (the drain), and only then stop the context, which cancels
+            // the ones a failed stage or the end of the drain left running; those hand their items back.
             await attempts.WhenAllAsync();
+            await context.DisposeAsync();
+            var released = await fanOutSource.ReleaseUnsettledAsync();
+            if (released > 0)
+            {
+                _logger.LogInformation("Handed back {Count} messages not yet fanned out", released);
+            }
         }
-    }
-
-    /// <summary>One delivery per endpoint subscribed to the message's type, then the fan-out item is done.</summary>
-    private async ValueTask<WorkItem> FanOutAsync(WorkItem item, WakeSignal wake, CancellationToken cancellationToken)
-    {
-        var subscribers = await _store.SubscribersAsync(item.Type, cancellationToken);
-        if (subscribers.Count > 0)
-        {
-            await _work.EnqueueAsync([.. subscribers.Select(e => new NewWorkItem(OutboxRoutes.Deliveries, item.MessageId, e.Id))], cancellationToken);
-            wake.Pulse();
-        }
-        if (!await _work.CompleteAsync(item, cancellationToken))
-        {
-            _logger.LogDebug("Fan-out of message {MessageId} lost its lease; its deliveries were added (idempotently)", item.MessageId);
-        }
-        return item;
     }
 
     private async Task AttemptAsync(Delivery delivery, DeliveryLanes lanes, ResizableLimit slots, WakeSignal wake, CancellationToken cancellationToken)
@@ -156,9 +154,10 @@ public sealed class WebhookPipeline
         Control.Counters.AddInFlight(1);
         try
         {
+            int status;
             try
             {
-                await delivery.Lane.Breaker.ExecuteAsync(async ct => await _sender.SendAsync(delivery.Claim, ct), cancellationToken);
+                status = await delivery.Lane.Breaker.ExecuteAsync(ct => _sender.SendAsync(delivery.Claim, ct), cancellationToken);
             }
             catch (BrokenCircuitException)
             {
@@ -173,7 +172,7 @@ public sealed class WebhookPipeline
                 return;
             }
             Control.Counters.IncrementProcessed();
-            if (!await _work.CompleteAsync(item, cancellationToken))
+            if (!await _store.CompleteDeliveryAsync(item, status, cancellationToken))
             {
                 _logger.LogWarning("Delivery {DeliveryId} of {MessageId} was sent but its lease was lost (endpoint deleted or lease expired)",
                     item.Id, item.MessageId);
@@ -226,19 +225,6 @@ public sealed class WebhookPipeline
         catch (Exception error)
         {
             _logger.LogWarning(error, "Could not hand back delivery {DeliveryId}; its lease will expire", item.Id);
-        }
-    }
-
-    private async ValueTask GiveBackAsync(WorkItem item, Exception error, CancellationToken cancellationToken)
-    {
-        _logger.LogError(error, "Fan-out of message {MessageId} failed unexpectedly; handing it back", item.MessageId);
-        try
-        {
-            await _work.ReleaseAsync(item, cancellationToken);
-        }
-        catch (Exception releaseError) when (releaseError is not OperationCanceledException)
-        {
-            _logger.LogWarning(releaseError, "Could not hand back fan-out item {ItemId}; its lease will expire", item.Id);
         }
     }
 

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Pipeline.Tests.Fakes;
+using Pipeline.Tests.Storage;
+using Pipeline.Tests.Support;
+
+namespace Pipeline.Tests.Streams.Pipelines;
+
+/// <summary>What the webhook pipeline tests share: a host that may call the local receiver, endpoints on it, and state changes that emit a message.</summary>
+public static class WebhookTestKit
+{
+    /// <summary>The host on <paramref name="database"/>, started, with private networks allowed (the receiver is on 127.0.0.1).</summary>
+    public static PipelineApp App(TestDatabase database, IReadOnlyDictionary<string, string?>? extra = null)
+    {
+        var settings = new Dictionary<string, string?> { ["Pipeline:Webhooks:AllowPrivateNetworks"] = "true" };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+        var app = new PipelineApp(database, settings);
+        _ = app.Server;
+        return app;
+    }
+
+    /// <summary><c>Pipeline:Webhooks:RetryDelays</c> as configuration keys.</summary>
+    public static Dictionary<string, string?> RetryDelays(params string[] delays) =>
+        delays.Select((d, i) => (Key: $"Pipeline:Webhooks:RetryDelays:{i}", Value: (string?)d)).ToDictionary(p => p.Key, p => p.Value);
+
+    /// <summary>Creates an endpoint at the receiver's <paramref name="name"/> and tells the receiver its secret; returns its id.</summary>
+    public static async Task<string> CreateEndpointAsync(HttpClient admin, WebhookReceiver receiver, string name, params string[] events)
+    {
+        var response = await admin.PostJsonAsync("/api/webhook-endpoints", new { url = receiver.UrlFor(name), events });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var endpoint = await response.JsonAsync();
+        receiver.SetSecret(name, endpoint.GetProperty("secret").GetString()!);
+        return endpoint.GetProperty("id").GetString()!;
+    }
+
+    /// <summary>
+    /// Creates a batch of one and consumes it: the consume's transaction writes <c>batch.depleted</c>. Returns the batch
+    /// id and the stopwatch time just before the request that wrote the message.
+    /// </summary>
+    public static async Task<(string BatchId, long StartedAt)> DepleteBatchAsync(HttpClient admin)
+    {
+        var created = await admin.PostJsonAsync("/api/batches", new { sku = "webhook-sku", quantity = 1 });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var batchId = (await created.JsonAsync()).GetProperty("id").GetString()!;
+        var startedAt = Stopwatch.GetTimestamp();
+        var consumed = await admin.PostJsonAsync($"/api/batches/{batchId}/consume", new { quantity = 1 });
+        Assert.Equal(HttpStatusCode.OK, consumed.StatusCode);
+        return (batchId, startedAt);
+    }
+
+    /// <summary>The batch a <c>batch.depleted</c> delivery is about.</summary>
+    public static string BatchIdOf(Receipt receipt)
+    {
+        using var body = JsonDocument.Parse(receipt.Body);
+        return body.RootElement.GetProperty("data").GetProperty("id").GetString()!;
+    }
+}
