@@ -3,8 +3,11 @@ namespace Pipeline.Actors.Runtime;
 /// <summary>Tuning of one entity type's runtime. Defaults suit a 2-core node.</summary>
 public sealed record EntityRuntimeOptions
 {
-    /// <summary>Shards, each a single writer loop with at most one transaction in flight. Default 16, range 1..1024.</summary>
-    public int ShardCount { get; init; } = 16;
+    /// <summary>
+    /// Shards, each a single writer loop with at most one transaction in flight. Default 4, range 1..1024: fewer
+    /// shards carry more commands per transaction, and on 2 cores 4 measured best (bench/README.md).
+    /// </summary>
+    public int ShardCount { get; init; } = 4;
 
     /// <summary>Commands waiting per shard before senders wait (backpressure). Default 4096.</summary>
     public int MailboxCapacity { get; init; } = 4096;
