@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Net;
+using Npgsql;
+using Pipeline.Tests.Fakes;
+using Pipeline.Tests.Storage;
+using Pipeline.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Pipeline.Tests.Streams.Pipelines;
+
+/// <summary>SQLite is one node: the second host starts on the same file after the first is killed.</summary>
+[Collection(TimingCollection.Name)]
+public sealed class SqliteWebhookCrashTests(ITestOutputHelper output) : WebhookCrashContract(new SqliteTestDatabase(), output)
+{
+    protected override bool HostsShareTheDatabase => false;
+}
+
+/// <summary>PostgreSQL: two hosts deliver side by side from the start, and the second takes over what the killed one held.</summary>
+[Collection(TimingCollection.Name)]
+public sealed class PostgresWebhookCrashTests(ITestOutputHelper output) : WebhookCrashContract(new PostgresTestDatabase(), output)
+{
+    protected override bool HostsShareTheDatabase => true;
+
+    /// <summary>
+    /// The normal case on two nodes: every message reaches each endpoint once. Two nodes claim the same queue all the
+    /// time; the claim's row locks (SKIP LOCKED) and lease tokens are what keep them from sending a delivery twice.
+    /// </summary>
+    [Fact]
+    public async Task Two_hosts_on_one_database_deliver_each_message_once_per_endpoint()
+    {
+        const int messages = 40;
+        await using var first = await StartHostAsync("node-a");
+        await using var second = await StartHostAsync("node-b");
+        using var clientA = first.CreateClient(AdminKey);
+        using var clientB = second.CreateClient(AdminKey);
+        await WebhookTestKit.CreateEndpointAsync(clientA, Receiver, "one", Depleted);
+        await WebhookTestKit.CreateEndpointAsync(clientB, Receiver, "two", Depleted);
+        Receiver.Slow("one", TimeSpan.FromMilliseconds(100));
+
+        var ids = new List<string>();
+        for (var i = 0; i < messages; i++)
+        {
+            ids.Add((await WebhookTestKit.DepleteBatchAsync(i % 2 == 0 ? clientA : clientB)).BatchId);
+        }
+
+        foreach (var endpoint in new[] { "one", "two" })
+        {
+            Assert.True(await Eventually.HoldsAsync(() => Receiver.For(endpoint).Count(r => r.AnsweredStatus == 200) >= messages, TimeSpan.FromSeconds(60)),
+                $"{endpoint} got {Receiver.For(endpoint).Count} of {messages}");
+        }
+        await Task.Delay(TimeSpan.FromSeconds(2)); // time for a duplicate, if there were one, to arrive
+        foreach (var endpoint in new[] { "one", "two" })
+        {
+            var receipts = Receiver.For(endpoint);
+            Assert.Equal(messages, receipts.Count);
+            Assert.Equal(messages, receipts.Select(r => r.WebhookId).Distinct().Count());
+            Assert.Equal(ids.Order(), receipts.Select(WebhookTestKit.BatchIdOf).Order());
+            Assert.All(receipts, r => Assert.True(r.SignatureValid));
+        }
+        Output.WriteLine($"two hosts: {messages} messages × 2 endpoints, {Receiver.Receipts.Count} requests, no duplicates");
+    }
+}
+
+/// <summary>
+/// A host SIGKILLed with deliveries in flight leaves nothing undelivered: its leases expire and another host (or the
+/// same one started again) delivers the rest. The only repeats are deliveries the dead host held (and may have sent)
+/// when it died: the receiver sees those twice, with the same <c>webhook-id</c>, which is what the id is for.
+/// </summary>
+public abstract class WebhookCrashContract(TestDatabase database, ITestOutputHelper output) : IAsyncLifetime
+{
+    protected const string AdminKey = "webhook-crash-admin-key-0123";
+    protected const string Depleted = "batch.depleted";
+    private const int Messages = 30;
+    private string _workingDirectory = "";
+
+    protected WebhookReceiver Receiver { get; private set; } = null!;
+
+    protected ITestOutputHelper Output { get; } = output;
+
+    /// <summary>True when both hosts run at once (PostgreSQL); false when the second starts after the first died (SQLite).</summary>
+    protected abstract bool HostsShareTheDatabase { get; }
+
+    public async Task InitializeAsync()
+    {
+        await database.InitializeAsync();
+        Receiver = await WebhookReceiver.StartAsync();
+        _workingDirectory = Directory.CreateTempSubdirectory("pipeline-webhook-crash-").FullName;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Receiver.DisposeAsync();
+        await database.DisposeAsync();
+        Directory.Delete(_workingDirectory, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_host_killed_mid_delivery_leaves_nothing_undelivered_and_repeats_only_what_it_held()
+    {
+        var doomed = await StartHostAsync("node-a");
+        await using var _ = doomed;
+        HostProcess? survivor = HostsShareTheDatabase ? await StartHostAsync("node-b") : null;
+        try
+        {
+            using var client = doomed.CreateClient(AdminKey);
+            await WebhookTestKit.CreateEndpointAsync(client, Receiver, "slow", Depleted);
+            Receiver.Slow("slow", TimeSpan.FromMilliseconds(1500)); // every delivery is in flight for 1.5 s
+            var ids = new List<string>();
+            for (var i = 0; i < Messages; i++)
+            {
+                ids.Add((await WebhookTestKit.DepleteBatchAsync(client)).BatchId);
+            }
+
+            // Kill node-a while it holds deliveries that have reached the receiver and are not answered yet.
+            IReadOnlyList<string> held = [];
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (true)
+            {
+                held = await HeldByAsync("node-a");
+                var unanswered = Receiver.For("slow").Where(r => r.AnsweredStatus is null).Select(r => r.WebhookId).ToHashSet();
+                if (held.Count > 0 && held.All(unanswered.Contains))
+                {
+                    break;
+                }
+                Assert.True(DateTime.UtcNow < deadline, "node-a never held deliveries in flight");
+                await Task.Delay(20);
+            }
+            await doomed.KillAsync();
+            var killedAt = Stopwatch.GetTimestamp();
+            var answeredBeforeKill = Receiver.For("slow").Count(r => r.AnsweredStatus == 200);
+
+            survivor ??= await StartHostAsync("node-b");
+            Assert.True(await Eventually.HoldsAsync(
+                () => Receiver.For("slow").Where(r => r.AnsweredStatus == 200).Select(r => r.WebhookId).Distinct().Count() >= Messages,
+                TimeSpan.FromSeconds(90)), $"only {Receiver.For("slow").Where(r => r.AnsweredStatus == 200).Select(r => r.WebhookId).Distinct().Count()} of {Messages} delivered");
+            var recovered = Stopwatch.GetElapsedTime(killedAt);
+            await Task.Delay(TimeSpan.FromSeconds(2));
+
+            var receipts = Receiver.For("slow");
+            var repeated = receipts.GroupBy(r => r.WebhookId).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+            Assert.Equal(ids.Order(), receipts.Where(r => r.AnsweredStatus == 200).Select(WebhookTestKit.BatchIdOf).Distinct().Order());
+            Assert.All(repeated, id => Assert.Contains(id, held));
+            Assert.All(receipts.GroupBy(r => r.WebhookId), g => Assert.InRange(g.Count(), 1, 2));
+            Assert.Equal(Messages, await database.ScalarAsync("SELECT count(*) FROM work_items WHERE queue = 'deliveries' AND state = 'done'"));
+            Output.WriteLine($"{database.Provider}: node-a held {held.Count} deliveries in flight when killed ({answeredBeforeKill} of {Messages} " +
+                $"answered before); all {Messages} delivered {recovered.TotalSeconds:F1} s after the kill; {repeated.Count} sent twice " +
+                $"(all among those node-a held); {receipts.Count} requests in all");
+        }
+        finally
+        {
+            if (survivor is not null)
+            {
+                await survivor.DisposeAsync();
+            }
+        }
+    }
+
+    protected async Task<HostProcess> StartHostAsync(string name) => await HostProcess.StartAsync(new Dictionary<string, string>
+    {
+        ["Pipeline:Node:Name"] = name,
+        ["Pipeline:Storage:Provider"] = database.Provider,
+        ["Pipeline:Storage:ConnectionString"] = database.ConnectionString,
+        ["Pipeline:Admin:ApiKey"] = AdminKey,
+        ["Pipeline:Razorpay:KeySecret"] = PipelineApp.RazorpayKeySecret,
+        ["Pipeline:Razorpay:WebhookSecret"] = PipelineApp.RazorpayWebhookSecret,
+        ["Pipeline:Tickets:SigningKey"] = PipelineApp.TicketSigningKey,
+        ["Pipeline:RateLimits:Enabled"] = "false",
+        ["Pipeline:Webhooks:AllowPrivateNetworks"] = "true",
+        // A delivery's lease is the attempt timeout plus a settle margin (8 s): what a dead node's deliveries wait.
+        ["Pipeline:Webhooks:AttemptTimeout"] = "00:00:03",
+        ["Pipeline:Pipelines:LeaseDuration"] = "00:00:02",
+        ["Pipeline:Pipelines:PollInterval"] = "00:00:00.1",
+    }, _workingDirectory);
+
+    /// <summary>Message ids of the deliveries <paramref name="node"/> holds a lease on now.</summary>
+    private async Task<IReadOnlyList<string>> HeldByAsync(string node)
+    {
+        const string sql = "SELECT message_id FROM work_items WHERE queue = 'deliveries' AND state = 'pending' AND lease_owner = @node";
+        var ids = new List<string>();
+        if (database is PostgresTestDatabase)
+        {
+            await using var connection = new NpgsqlConnection(database.ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(sql, connection);
+            command.Parameters.AddWithValue("node", node);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) ids.Add(reader.GetString(0));
+        }
+        else
+        {
+            await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(database.ConnectionString);
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.Parameters.AddWithValue("@node", node);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) ids.Add(reader.GetString(0));
+        }
+        return ids;
+    }
+}
