@@ -3,6 +3,7 @@ using Pipeline.Actors.Persistence;
 using Pipeline.Host.Pipelines;
 using Pipeline.Streams.Pipelines;
 using Pipeline.Streams.Pipelines.Webhooks;
+using Pipeline.Streams.Telemetry;
 using Pipeline.Streams.Webhooks;
 
 namespace Pipeline.Host.Webhooks;
@@ -29,7 +30,10 @@ internal static class WebhookServices
             sp.GetRequiredService<NodeIdentity>().Name,
             sp.GetRequiredService<PipelineRegistry>()[PipelineNames.Webhooks],
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Pipelines.Webhooks")));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Pipelines.Webhooks"))
+        {
+            Metrics = sp.GetService<PipelineMetrics>(),
+        });
         return services;
     }
 }

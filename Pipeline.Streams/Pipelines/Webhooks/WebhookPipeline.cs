@@ -4,6 +4,7 @@ using Pipeline.Actors.Work;
 using Pipeline.Streams.Graph;
 using Pipeline.Streams.Stages.Source;
 using Pipeline.Streams.Stages.Throttle;
+using Pipeline.Streams.Telemetry;
 using Pipeline.Streams.Webhooks;
 using Polly.CircuitBreaker;
 
@@ -68,6 +69,9 @@ public sealed class WebhookPipeline
     }
 
     public PipelineControl Control { get; }
+
+    /// <summary>Where delivery outcomes are counted (<c>/metrics</c>); none when null.</summary>
+    public PipelineMetrics? Metrics { get; init; }
 
     /// <summary>The lanes of the graph running now (null before the first run): attempts in flight and circuit per endpoint.</summary>
     public DeliveryLanes? Lanes { get; private set; }
@@ -172,6 +176,7 @@ public sealed class WebhookPipeline
                 return;
             }
             Control.Counters.IncrementProcessed();
+            Metrics?.RecordWebhookDelivery(PipelineMetrics.WebhookOutcome.Delivered);
             if (!await _store.CompleteDeliveryAsync(item, status, cancellationToken))
             {
                 _logger.LogWarning("Delivery {DeliveryId} of {MessageId} was sent but its lease was lost (endpoint deleted or lease expired)",
@@ -200,6 +205,7 @@ public sealed class WebhookPipeline
     {
         var failed = item.Attempts + 1;
         var delay = _retries.NextDelay(failed, failure, Random.Shared.NextDouble());
+        Metrics?.RecordWebhookDelivery(delay is null ? PipelineMetrics.WebhookOutcome.Dead : PipelineMetrics.WebhookOutcome.Failed);
         if (delay is { } wait)
         {
             _logger.LogInformation("Delivery {DeliveryId} of {MessageId} to {EndpointId} failed (attempt {Attempt}: {Error}); retrying in {Delay}",
