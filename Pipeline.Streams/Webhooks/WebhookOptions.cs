@@ -69,9 +69,13 @@ public sealed class WebhookOptions
         {
             throw new ArgumentException($"{Section}:BreakerMinimumThroughput must be at least 2, not {BreakerMinimumThroughput}.");
         }
-        if (BreakerSamplingDuration < TimeSpan.FromMilliseconds(500) || BreakerBreakDuration < TimeSpan.FromMilliseconds(500))
+        if (BreakerSamplingDuration < TimeSpan.FromMilliseconds(500))
         {
-            throw new ArgumentException($"{Section}:BreakerSamplingDuration and BreakerBreakDuration must be at least 00:00:00.5.");
+            throw new ArgumentException($"{Section}:BreakerSamplingDuration must be at least 00:00:00.5, not {BreakerSamplingDuration}.");
+        }
+        if (BreakerBreakDuration < TimeSpan.FromMilliseconds(500))
+        {
+            throw new ArgumentException($"{Section}:BreakerBreakDuration must be at least 00:00:00.5, not {BreakerBreakDuration}.");
         }
     }
 }

@@ -165,6 +165,39 @@ public abstract class WebhookDeliveryContract(TestDatabase database) : IAsyncLif
         Assert.Single(_receiver.For("a"));
     }
 
+    /// <summary>
+    /// Two failures in a row open the endpoint's circuit: for the break its lane claims nothing, so its deliveries wait
+    /// without spending attempts; the first attempt after the break is the trial, and its success lets the rest through.
+    /// </summary>
+    [Fact]
+    public async Task A_failing_endpoint_opens_its_circuit_and_its_deliveries_wait_without_spending_attempts()
+    {
+        var settings = RetryDelays("00:00:00.05", "00:00:00.05", "00:00:00.05");
+        settings["Pipeline:Webhooks:MaxInFlightPerEndpoint"] = "1";
+        settings["Pipeline:Webhooks:BreakerMinimumThroughput"] = "2";
+        settings["Pipeline:Webhooks:BreakerBreakDuration"] = "00:00:02";
+        await using var app = App(settings);
+        using var admin = app.CreateAdminClient();
+        var endpoint = await CreateEndpointAsync(admin, "a", Depleted);
+        _receiver.AnswerWith("a", 503);
+
+        for (var i = 0; i < 5; i++)
+        {
+            await DepleteBatchAsync(admin);
+        }
+
+        Assert.True(await Eventually.HoldsAsync(() => _receiver.For("a").Count >= 2, TimeSpan.FromSeconds(15)));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(2, _receiver.For("a").Count); // open: nothing more, though a retry was due after 50 ms
+        _receiver.AnswerWith("a", 200);
+
+        Assert.True(await Eventually.HoldsAsync(() => _receiver.For("a").Count(r => r.AnsweredStatus == 200) >= 5, TimeSpan.FromSeconds(15)));
+        var deliveries = (await (await admin.GetAsync($"/api/webhook-endpoints/{endpoint}/deliveries")).JsonAsync()).GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(5, deliveries.Count);
+        Assert.All(deliveries, d => Assert.Equal("delivered", d.GetProperty("status").GetString()));
+        Assert.Equal(7, deliveries.Sum(d => d.GetProperty("attempts").GetInt32())); // two failed attempts, five successes
+    }
+
     [Fact]
     public async Task A_paused_pipeline_delivers_nothing_until_resumed()
     {
