@@ -26,7 +26,14 @@
 #   CONN_OPTIONS="Max Auto Prepare=20"   appended to the host's Npgsql connection string
 #   HOST_ENV=          extra NAME=value settings for the host, space-separated, e.g.
 #                      HOST_ENV="Pipeline__Entities__VerifyAfter=00:00:01"
-#   SCENARIOS="hot spread deplete"   (deplete runs once, after the rounds)
+#   SCENARIOS="hot spread confirm-hot confirm-spread replay reads deplete ndjson tickets"   (deplete, ndjson, tickets run once,
+#                      after the rounds; the payment scenarios and their knobs are in bench/payments.sh:
+#                      confirm-hot / confirm-spread  confirm-payment, pre-signed bodies, 1 event / 100 events
+#                                                    (pgbench twins A_hot.sql / A_100.sql)
+#                      replay   the bodies confirm-hot confirmed, sent again (all "replayed": true)
+#                      reads    GET /api/events/{id}
+#                      ndjson   one POST /api/ingest/payments of NDJSON_LINES lines
+#                      tickets  the backlog of tickets the confirmations left, throttles raised: sends/s)
 #   SEED=1             0 = skip the pgbench baseline
 #   DEPLETE_QTY=1000   size of the batch the deplete check empties
 #   FSYNC_TEST=1       0 = skip the short pg_test_fsync (the disk's commit ceiling, for the record)
@@ -55,7 +62,7 @@ SHARD_COUNT=${SHARD_COUNT:-}
 MAX_BATCH_SIZE=${MAX_BATCH_SIZE:-}
 CONN_OPTIONS=${CONN_OPTIONS-"Max Auto Prepare=20"}
 HOST_ENV=${HOST_ENV:-}
-SCENARIOS=${SCENARIOS:-"hot spread deplete"}
+SCENARIOS=${SCENARIOS:-"hot spread confirm-hot confirm-spread replay reads deplete ndjson tickets"}
 SEED=${SEED:-1}
 DEPLETE_QTY=${DEPLETE_QTY:-1000}
 FSYNC_TEST=${FSYNC_TEST:-1}
@@ -273,6 +280,7 @@ top_commands() { # per command name, for the record
 # ------------------------------------------------------------------------------------------ Pipeline host
 rand_hex() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 API_KEY="bench-$(rand_hex)"
+RZP_SECRET=$(rand_hex)   # Razorpay KeySecret: bench/prep.py signs the confirm-payment bodies with it
 HOST_PORT=$(free_port 58080) || die "no free port for the host"
 BASE="http://127.0.0.1:$HOST_PORT"
 log "publishing Pipeline.Host (Release) to $WORK/host"
@@ -290,7 +298,7 @@ start_host() {
     Pipeline__RateLimits__Enabled=false
     # Secrets the host requires outside Development; the benchmark never uses them (Razorpay in Sandbox mode).
     Pipeline__Razorpay__Mode=Sandbox
-    "Pipeline__Razorpay__KeySecret=$(rand_hex)"
+    "Pipeline__Razorpay__KeySecret=$RZP_SECRET"
     "Pipeline__Razorpay__WebhookSecret=$(rand_hex)"
     "Pipeline__Tickets__SigningKey=$(rand_hex)"
     Logging__LogLevel__Default=Warning
@@ -446,8 +454,8 @@ percentiles() { # pgbench per-transaction logs (3rd field = latency in us) -> "p
       for (i = 1; i <= 3; i++) { k = int(qs[i] * NR + 0.999999); if (k < 1) k = 1; if (k > NR) k = NR; out = out sprintf("%.2f ", v[k] / 1000) }
       printf "%s%.2f\n", out, v[NR] / 1000 }'
 }
-seed_scenario() { # name script
-  local name=$1 sc=$2 out="$WORK/raw/pgbench_$1.txt" j
+seed_scenario() { # name script [counter SQL: grows by one per committed transaction]
+  local name=$1 sc=$2 out="$WORK/raw/pgbench_$1.txt" j counter=${3:-"SELECT sum(version) FROM batches"}
   j=$(( CONNECTIONS < THREADS ? CONNECTIONS : THREADS ))
   wait_quiet "seed-$name"
   "${PSQL[@]}" -d seed -v seed_rows="$SEED_ROWS" -f "$SHARED_DIR/bench/pgbench/reset.sql" >/dev/null
@@ -455,7 +463,7 @@ seed_scenario() { # name script
   log "round $ROUND, seed $name ($sc.sql): warm-up ${WARMUP}s"
   [[ $WARMUP -gt 0 ]] && measure "pgbench_${name}_warmup" "$WARMUP" "${pgb[@]}" -T "$WARMUP" seed
   q seed "CHECKPOINT" >/dev/null
-  local v0; v0=$(q seed "SELECT sum(version) FROM batches")
+  local v0; v0=$(q seed "$counter")
   log "seed $name: measuring ${DURATION}s"
   measure "pgbench_$name" "$DURATION" "${pgb[@]}" -T "$DURATION" -P 5 --log --log-prefix="$WORK/pglog/$name" seed \
     || { cat "$out" >&2; die "pgbench failed ($name)"; }
@@ -466,7 +474,7 @@ seed_scenario() { # name script
   txns=$(awk -F': *' '/^number of transactions actually processed/{split($2, a, "/"); print a[1]; exit}' "$out")
   pct=$(percentiles "$WORK/pglog/$name".*)
   rm -f "$WORK/pglog/$name".*
-  v1=$(q seed "SELECT sum(version) FROM batches"); neg=$(q seed "SELECT count(*) FROM batches WHERE remaining < 0")
+  v1=$(q seed "$counter"); neg=$(q seed "SELECT count(*) FROM batches WHERE remaining < 0")
   log "seed $name: tps=$tps p50/p95/p99/max ms=$pct failed=$failed"
   log "CPU: $cpu"
   echo "round $ROUND, seed $name" >>"$CHECKS"
@@ -476,8 +484,22 @@ seed_scenario() { # name script
   printf 'seed\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$CONNECTIONS" "$tps" "$p50" "$p95" "$p99" "$pmax" "$txns" "$failed" "$cpu" "$ROUND" "$NOISE" >>"$RESULTS"
 }
 # ------------------------------------------------------------------------------------------ rounds
-for sc in $SCENARIOS; do case $sc in hot|spread|deplete) ;; *) die "unknown scenario $sc (hot, spread, deplete)" ;; esac; done
+# shellcheck source=payments.sh
+source "$BENCH_DIR/payments.sh"
+for sc in $SCENARIOS; do case $sc in hot|spread|deplete|confirm-hot|confirm-spread|replay|reads|ndjson|tickets) ;;
+  *) die "unknown scenario $sc (hot, spread, deplete, confirm-hot, confirm-spread, replay, reads, ndjson, tickets)" ;; esac; done
+has() { [[ " $SCENARIOS " == *" $1 "* ]]; }
 start_host
+: >"$OUT_DIR/prep.txt"
+for r in $(seq 1 "$ROUNDS"); do
+  { has confirm-hot || has replay; } && prepare "confirm-hot-r$r" 1 "$CONFIRM_MEMBERS"
+  has confirm-spread && prepare "confirm-spread-r$r" 100 "$CONFIRM_MEMBERS"
+done
+if has reads; then
+  [[ -f $WORK/confirm-spread-r1.events ]] || prepare reads 100 100
+  cat "$WORK"/*.events > "$WORK/reads.ids"
+fi
+has ndjson && { prepare ndjson 10 "$NDJSON_VALID"; ndjson_prepare; }
 [[ " $SCENARIOS " == *" hot "* ]] && create_batches 1 bench-hot "$HOT_QUANTITY" "$WORK/hot.ids"
 if [[ " $SCENARIOS " == *" spread "* ]]; then
   log "creating $SPREAD_BATCHES batches"; create_batches "$SPREAD_BATCHES" bench-spread "$HOT_QUANTITY" "$WORK/spread.ids"
@@ -489,10 +511,19 @@ for ROUND in $(seq 1 "$ROUNDS"); do
     case $sc in
       hot)    pipeline_scenario hot "$WORK/hot.ids";       [[ $SEED -eq 1 ]] && seed_scenario hot B_hot ;;
       spread) pipeline_scenario spread "$WORK/spread.ids"; [[ $SEED -eq 1 ]] && seed_scenario spread B_100 ;;
+      confirm-hot)    confirm_scenario confirm-hot "confirm-hot-r$ROUND"
+                      [[ $SEED -eq 1 ]] && seed_scenario confirm-hot A_hot "$seed_counter_confirm" ;;
+      confirm-spread) confirm_scenario confirm-spread "confirm-spread-r$ROUND"
+                      [[ $SEED -eq 1 ]] && seed_scenario confirm-spread A_100 "$seed_counter_confirm" ;;
+      replay) has confirm-hot || confirm_scenario confirm-hot "confirm-hot-r$ROUND"   # makes the bodies confirmed
+              replay_scenario "confirm-hot-r$ROUND" ;;
+      reads)  reads_scenario "$WORK/reads.ids" ;;
     esac
   done
 done
 [[ " $SCENARIOS " == *" deplete "* ]] && deplete_check
+has ndjson && { ROUND=1; ndjson_scenario; }
+has tickets && { ROUND=1; tickets_scenario; }
 HOST_RSS=$(awk '/^VmHWM/{printf "%.0f MiB", $2 / 1024}' "/proc/$HOST_PID/status")
 HOST_ERRORS=$(grep -cE '^(fail|crit):' "$WORK/raw/host.log" || true)
 log "host peak RSS (VmHWM): $HOST_RSS; fail/crit log entries: $HOST_ERRORS"
@@ -524,7 +555,7 @@ get() { median_row "$1" "$2" | cut -f "$3"; }
   echo
   echo "| scenario | Pipeline req/s | p50 ms | p95 ms | p99 ms | seed tps | seed p50 ms | seed p95 ms | seed p99 ms | Pipeline / seed |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-  for sc in hot spread; do
+  for sc in hot spread confirm-hot confirm-spread replay reads ndjson tickets; do
     prps=$(get pipeline "$sc" 4); stps=$(get seed "$sc" 4)
     [[ -n $prps || -n $stps ]] || continue
     ratio=$(awk -v a="${prps:-0}" -v b="${stps:-0}" 'BEGIN{ if (a > 0 && b > 0) printf "%.2fx", a / b; else print "-" }')
@@ -537,7 +568,15 @@ get() { median_row "$1" "$2" | cut -f "$3"; }
   echo "| round | system | scenario | req/s or tps | p50 ms | p95 ms | p99 ms | CPU | noisy |"
   echo "|---:|---|---|---:|---:|---:|---:|---|---|"
   awk -F'\t' -v m="$NOISE_MAX" 'NR > 1 { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $12, $1, $2, $4, $5, $6, $7, $11, ($13 > m ? "yes" : "") }' "$RESULTS"
-  for sc in hot spread; do
+  echo
+  echo "(ndjson: lines/s of one ${NDJSON_LINES}-line POST; confirm-*: every request, first confirmations and replays of wrapped bodies alike.)"
+  if [[ -s $OUT_DIR/confirm_first.tsv ]]; then
+    echo
+    echo "First confirmations (200 replayed:false) per second: $(awk -F'\t' '{ printf "%s%s r%s %.0f", (NR > 1 ? ", " : ""), $2, $1, $3 / $5 }' "$OUT_DIR/confirm_first.tsv")"
+  fi
+  [[ -z ${NDJSON_MEM:-} ]] || { echo; echo "NDJSON memory: $NDJSON_MEM"; }
+  [[ -s $OUT_DIR/prep.txt ]] && { echo; echo "Preparation through the API:"; echo; sed 's/^/- /' "$OUT_DIR/prep.txt"; }
+  for sc in hot spread confirm-hot confirm-spread; do
     r=$(awk -F'\t' -v n="$sc" '$2 == n && $1 == "pipeline" { p[$12] = $4 } $2 == n && $1 == "seed" { s[$12] = $4 }
           END { for (i = 1; i <= 1000; i++) if ((i in p) && (i in s) && s[i] > 0) o = o sprintf("%s%.2fx", o == "" ? "" : ", ", p[i] / s[i]); print o }' "$RESULTS")
     [[ -z $r ]] || { echo; echo "Pipeline / seed per round, $sc: $r"; }
