@@ -75,7 +75,7 @@ public sealed class DeliverySource
                     var lane = _lanes.Enter(claim.Item.Target!);
                     permits--; // the delivery holds it now, until its attempt is settled
                     // Once claimed, a delivery goes to its attempt even while stopping: the drain settles or hands it back.
-                    await output.WriteAsync(new Delivery(claim, lane), graphToken);
+                    await output.WriteAsync(new Delivery(claim, lane, _time.GetTimestamp()), graphToken);
                 }
                 ReleasePermits(ref permits);
                 if (claims.Count < asked)

@@ -158,6 +158,13 @@ public sealed class WebhookPipeline
         Control.Counters.AddInFlight(1);
         try
         {
+            // Normally an attempt starts within milliseconds of its claim. One that waited (a throttle turned low) makes
+            // sure its lease is still its own, and long enough for the attempt, before it sends anything.
+            if (_time.GetElapsedTime(delivery.ClaimedAt) > SettleMargin && !await _work.ExtendAsync(item, DeliveryLease, cancellationToken))
+            {
+                _logger.LogWarning("Delivery {DeliveryId} waited past its lease before its attempt; another node has it now", item.Id);
+                return;
+            }
             int status;
             try
             {
