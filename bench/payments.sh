@@ -197,3 +197,55 @@ tickets_scenario() {
   NOISE=$(sed -n 's/.*other \([0-9]*\)%.*/\1/p' <<<"$CPU"); NOISE=${NOISE:-0}
   printf 'pipeline\ttickets\t-\t%s\t-\t-\t-\t-\t%s\t%s\t%s\t%s\t%s\n' "$rate" "$((p1 - p0))" "$((f1 - f0))" "$CPU" "$ROUND" "$NOISE" >>"$RESULTS"
 }
+
+# webhooks: a local receiver (python3, answers 204, counts) registered as an endpoint for registration.paid and
+# ticket.sent before the rounds, with the webhooks pipeline paused so that the messages pile up in the outbox during
+# the other scenarios; at the end the pipeline is resumed with its throttle (500/s by default) raised and the
+# receiver's count is sampled over WEBHOOK_SECONDS. Needs Pipeline__Webhooks__AllowPrivateNetworks=true (set by run.sh).
+WEBHOOK_SECONDS=${WEBHOOK_SECONDS:-10}
+RECEIVER_PID=
+webhooks_setup() {
+  cat >"$WORK/receiver.py" <<'PY'
+import http.server, sys, threading
+count = 0; lock = threading.Lock()
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_POST(self):
+        global count
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        with lock: count += 1
+        self.send_response(204); self.send_header("Content-Length", "0"); self.end_headers()
+    def do_GET(self):
+        b = str(count).encode(); self.send_response(200); self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
+    def log_message(self, *a): pass
+http.server.ThreadingHTTPServer.daemon_threads = True
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PY
+  RECEIVER_PORT=$(free_port 59080) || die "no free port for the webhook receiver"
+  python3 "$WORK/receiver.py" "$RECEIVER_PORT" >"$WORK/raw/receiver.log" 2>&1 &
+  RECEIVER_PID=$!
+  for _ in $(seq 1 50); do curl -fsS -o /dev/null "http://127.0.0.1:$RECEIVER_PORT/" 2>/dev/null && break; sleep 0.1; done
+  api PUT /api/admin/pipelines/webhooks '{"paused": true}' >/dev/null
+  WEBHOOK_ENDPOINT=$(api POST /api/webhook-endpoints "{\"url\": \"http://127.0.0.1:$RECEIVER_PORT/hook\", \"events\": [\"registration.paid\", \"ticket.sent\"]}" | jq -r .id)
+  log "webhook receiver on 127.0.0.1:$RECEIVER_PORT (pid $RECEIVER_PID), endpoint $WEBHOOK_ENDPOINT, webhooks pipeline paused"
+}
+webhooks_scenario() {
+  local c0 c1 t0 t1 p0 f0 r0 p1 f1 r1 rate
+  api PUT /api/admin/pipelines/webhooks '{"paused": false, "ratePerSecond": 100000}' >/dev/null
+  sleep 2
+  c0=$(curl -fsS "http://127.0.0.1:$RECEIVER_PORT/"); t0=$(date +%s.%N)
+  read -r p0 f0 r0 < <(pipeline_stat webhooks)
+  log "webhooks: resumed, throttle raised; received so far $c0, pipeline processed=$p0 failed=$f0; sampling ${WEBHOOK_SECONDS}s"
+  local s0 s1; s0=$(mktemp); s1=$(mktemp); cpu_snap >"$s0"
+  sleep "$WEBHOOK_SECONDS"
+  cpu_snap >"$s1"; CPU=$(cpu_split "$s0" "$s1"); rm -f "$s0" "$s1"
+  c1=$(curl -fsS "http://127.0.0.1:$RECEIVER_PORT/"); t1=$(date +%s.%N)
+  read -r p1 f1 r1 < <(pipeline_stat webhooks)
+  rate=$(awk -v a="$c0" -v b="$c1" -v s="$t0" -v e="$t1" 'BEGIN{printf "%.1f", (b - a) / (e - s)}')
+  log "webhooks: received $c0 -> $c1 ($rate/s), pipeline processed $p0 -> $p1, failed $f0 -> $f1; CPU: $CPU"
+  echo "webhooks" >>"$CHECKS"
+  check "webhooks: deliveries arrived, none failed" $(( c1 <= c0 || f1 > f0 )) "received $c0 -> $c1, failed $f0 -> $f1"
+  NOISE=$(sed -n 's/.*other \([0-9]*\)%.*/\1/p' <<<"$CPU"); NOISE=${NOISE:-0}
+  printf 'pipeline\twebhooks\t-\t%s\t-\t-\t-\t-\t%s\t%s\t%s\t%s\t%s\n' "$rate" "$((c1 - c0))" "$((f1 - f0))" "$CPU" "$ROUND" "$NOISE" >>"$RESULTS"
+  kill "$RECEIVER_PID" 2>/dev/null || true; RECEIVER_PID=
+}

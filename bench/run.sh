@@ -33,6 +33,7 @@
 #                      replay   the bodies confirm-hot confirmed, sent again (all "replayed": true)
 #                      reads    GET /api/events/{id}
 #                      ndjson   one POST /api/ingest/payments of NDJSON_LINES lines
+#                      webhooks deliveries/s to a local receiver of the messages the other scenarios left (paused till then)
 #                      tickets  the backlog of tickets the confirmations left, throttles raised: sends/s)
 #   SEED=1             0 = skip the pgbench baseline
 #   DEPLETE_QTY=1000   size of the batch the deplete check empties
@@ -141,6 +142,7 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   stop_host
+  [[ -z ${RECEIVER_PID:-} ]] || kill "$RECEIVER_PID" 2>/dev/null || true   # bench/payments.sh's webhook receiver
   if [[ $PG_STARTED -eq 1 ]]; then as_pg "$PG_BIN/pg_ctl" -D "$WORK/pgdata" -m fast -w stop >/dev/null 2>&1 || true; fi
   if [[ $KEEP -eq 1 ]]; then log "kept $WORK"; else rm -rf "$WORK"; fi
   exit "$rc"
@@ -309,6 +311,7 @@ start_host() {
   )
   [[ -n $SHARD_COUNT ]] && env+=("Pipeline__Entities__ShardCount=$SHARD_COUNT")
   [[ -n $MAX_BATCH_SIZE ]] && env+=("Pipeline__Entities__MaxBatchSize=$MAX_BATCH_SIZE")
+  [[ " $SCENARIOS " == *" webhooks "* ]] && env+=(Pipeline__Webhooks__AllowPrivateNetworks=true)   # the local receiver
   local extra=(); read -ra extra <<<"$HOST_ENV"; env+=("${extra[@]}")
   # The working directory is the repo root: the host reads config/ from there.
   (cd "$REPO" && exec "${LAUNCH[@]}" env "${env[@]}" "$WORK/host/Pipeline.Host" --urls "$BASE") >"$WORK/raw/host.log" 2>&1 &
@@ -486,8 +489,8 @@ seed_scenario() { # name script [counter SQL: grows by one per committed transac
 # ------------------------------------------------------------------------------------------ rounds
 # shellcheck source=payments.sh
 source "$BENCH_DIR/payments.sh"
-for sc in $SCENARIOS; do case $sc in hot|spread|deplete|confirm-hot|confirm-spread|replay|reads|ndjson|tickets) ;;
-  *) die "unknown scenario $sc (hot, spread, deplete, confirm-hot, confirm-spread, replay, reads, ndjson, tickets)" ;; esac; done
+for sc in $SCENARIOS; do case $sc in hot|spread|deplete|confirm-hot|confirm-spread|replay|reads|ndjson|webhooks|tickets) ;;
+  *) die "unknown scenario $sc (hot, spread, deplete, confirm-hot, confirm-spread, replay, reads, ndjson, webhooks, tickets)" ;; esac; done
 has() { [[ " $SCENARIOS " == *" $1 "* ]]; }
 start_host
 : >"$OUT_DIR/prep.txt"
@@ -500,6 +503,7 @@ if has reads; then
   cat "$WORK"/*.events > "$WORK/reads.ids"
 fi
 has ndjson && { prepare ndjson 10 "$NDJSON_VALID"; ndjson_prepare; }
+has webhooks && webhooks_setup
 [[ " $SCENARIOS " == *" hot "* ]] && create_batches 1 bench-hot "$HOT_QUANTITY" "$WORK/hot.ids"
 if [[ " $SCENARIOS " == *" spread "* ]]; then
   log "creating $SPREAD_BATCHES batches"; create_batches "$SPREAD_BATCHES" bench-spread "$HOT_QUANTITY" "$WORK/spread.ids"
@@ -523,6 +527,7 @@ for ROUND in $(seq 1 "$ROUNDS"); do
 done
 [[ " $SCENARIOS " == *" deplete "* ]] && deplete_check
 has ndjson && { ROUND=1; ndjson_scenario; }
+has webhooks && { ROUND=1; webhooks_scenario; }
 has tickets && { ROUND=1; tickets_scenario; }
 HOST_RSS=$(awk '/^VmHWM/{printf "%.0f MiB", $2 / 1024}' "/proc/$HOST_PID/status")
 HOST_ERRORS=$(grep -cE '^(fail|crit):' "$WORK/raw/host.log" || true)
@@ -555,7 +560,7 @@ get() { median_row "$1" "$2" | cut -f "$3"; }
   echo
   echo "| scenario | Pipeline req/s | p50 ms | p95 ms | p99 ms | seed tps | seed p50 ms | seed p95 ms | seed p99 ms | Pipeline / seed |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-  for sc in hot spread confirm-hot confirm-spread replay reads ndjson tickets; do
+  for sc in hot spread confirm-hot confirm-spread replay reads ndjson webhooks tickets; do
     prps=$(get pipeline "$sc" 4); stps=$(get seed "$sc" 4)
     [[ -n $prps || -n $stps ]] || continue
     ratio=$(awk -v a="${prps:-0}" -v b="${stps:-0}" 'BEGIN{ if (a > 0 && b > 0) printf "%.2fx", a / b; else print "-" }')
