@@ -26,7 +26,7 @@
 #   CONN_OPTIONS="Max Auto Prepare=20"   appended to the host's Npgsql connection string
 #   HOST_ENV=          extra NAME=value settings for the host, space-separated, e.g.
 #                      HOST_ENV="Pipeline__Entities__VerifyAfter=00:00:01"
-#   SCENARIOS="hot spread confirm-hot confirm-spread replay reads deplete ndjson tickets"   (deplete, ndjson, tickets run once,
+#   SCENARIOS="hot spread confirm-hot confirm-spread replay reads deplete ndjson webhooks tickets"   (the last four run once,
 #                      after the rounds; the payment scenarios and their knobs are in bench/payments.sh:
 #                      confirm-hot / confirm-spread  confirm-payment, pre-signed bodies, 1 event / 100 events
 #                                                    (pgbench twins A_hot.sql / A_100.sql)
@@ -63,7 +63,7 @@ SHARD_COUNT=${SHARD_COUNT:-}
 MAX_BATCH_SIZE=${MAX_BATCH_SIZE:-}
 CONN_OPTIONS=${CONN_OPTIONS-"Max Auto Prepare=20"}
 HOST_ENV=${HOST_ENV:-}
-SCENARIOS=${SCENARIOS:-"hot spread confirm-hot confirm-spread replay reads deplete ndjson tickets"}
+SCENARIOS=${SCENARIOS:-"hot spread confirm-hot confirm-spread replay reads deplete ndjson webhooks tickets"}
 SEED=${SEED:-1}
 DEPLETE_QTY=${DEPLETE_QTY:-1000}
 FSYNC_TEST=${FSYNC_TEST:-1}
