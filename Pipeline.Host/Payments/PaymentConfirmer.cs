@@ -9,13 +9,13 @@ namespace Pipeline.Host.Payments;
 /// Applies a verified payment to the registration its order is bound to. Client confirmations, Razorpay
 /// webhooks and NDJSON ingestion all come through here, so whichever arrives first wins and the rest replay.
 /// </summary>
-internal sealed class PaymentConfirmer(IRegistrationReadModel registrations, RegistrationRuntime runtime, EventReadCache eventCache)
+internal sealed class PaymentConfirmer(IRegistrationReadModel registrations, RegistrationRuntime runtime, EventReadCache eventCache, PaymentLookups lookups)
 {
     /// <summary>Storage's unique key on payment ids: the last guard when two registrations race for one payment.</summary>
     public const string PaymentKey = "payments_pkey";
 
     public Task<OrderView?> FindOrderAsync(string orderId, CancellationToken cancellationToken) =>
-        registrations.GetOrderAsync(orderId, cancellationToken);
+        lookups.OrderAsync(orderId, cancellationToken);
 
     /// <param name="amount">The captured amount when the source states it (webhook, ingestion), else null.</param>
     public async Task<ConfirmOutcome> ConfirmAsync(OrderView order, string paymentId, long? amount, string? currency, CancellationToken cancellationToken)

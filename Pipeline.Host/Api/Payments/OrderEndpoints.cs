@@ -29,7 +29,7 @@ internal static class OrderEndpoints
     }
 
     private static async Task<IResult> PlaceOrderAsync(
-        string eventId, HttpRequest request, IEventReadModel events, IMemberReadModel members,
+        string eventId, HttpRequest request, PaymentLookups lookups,
         IOrderGateway gateway, RegistrationRuntime registrations, IOptions<RazorpayOptions> razorpay, ILogger<OrderResponse> logger)
     {
         var ct = request.HttpContext.RequestAborted;
@@ -38,11 +38,10 @@ internal static class OrderEndpoints
         var memberId = body.String("memberId", MaxIdLength);
         if (!body.IsValid) return body.Problem();
 
-        var summary = await events.GetAsync(eventId, ct);
-        if (summary is null) return EventEndpoints.EventNotFound();
-        if (await members.GetAsync(memberId!, ct) is null) return MemberEndpoints.MemberNotFound();
+        var fee = await lookups.EventAsync(eventId, ct);
+        if (fee is null) return EventEndpoints.EventNotFound();
+        if (await lookups.MemberAsync(memberId!, ct) is null) return MemberEndpoints.MemberNotFound();
 
-        var fee = summary.Event;
         var registrationId = OpaqueId.New("reg");
         string orderId;
         try
@@ -70,7 +69,7 @@ internal static class OrderEndpoints
     }
 
     private static async Task<IResult> ConfirmAsync(
-        string eventId, HttpRequest request, IEventReadModel events, IMemberReadModel members,
+        string eventId, HttpRequest request, PaymentLookups lookups,
         PaymentConfirmer confirmer, IOptions<RazorpayOptions> razorpay)
     {
         var ct = request.HttpContext.RequestAborted;
@@ -83,8 +82,8 @@ internal static class OrderEndpoints
         if (!body.IsValid) return body.Problem();
 
         // The contract's order of checks: existence, then signature, then the order's binding.
-        if (await events.GetAsync(eventId, ct) is null) return EventEndpoints.EventNotFound();
-        if (await members.GetAsync(memberId!, ct) is null) return MemberEndpoints.MemberNotFound();
+        if (await lookups.EventAsync(eventId, ct) is null) return EventEndpoints.EventNotFound();
+        if (await lookups.MemberAsync(memberId!, ct) is null) return MemberEndpoints.MemberNotFound();
         if (!RazorpaySignature.IsValidPayment(razorpay.Value.KeySecret, orderId!, paymentId!, signature!))
         {
             return ApiProblem.Create(StatusCodes.Status400BadRequest, ProblemCodes.InvalidSignature,

@@ -1,0 +1,25 @@
+using Pipeline.Actors.Entities.Events;
+using Pipeline.Actors.Entities.Members;
+using Pipeline.Actors.Entities.Registrations;
+using Pipeline.Actors.ReadSide;
+using Pipeline.Host.Operations.Caching;
+
+namespace Pipeline.Host.Payments;
+
+/// <summary>
+/// The write-once records the order and confirmation paths check, read once per node and then kept: an event's
+/// read also counts its attendees (O(attendees) on a hot event), which the payment path never needs.
+/// </summary>
+internal sealed class PaymentLookups(IEventReadModel events, IMemberReadModel members, IRegistrationReadModel registrations)
+{
+    private readonly WriteOnceCache<EventView> _events = new();
+    private readonly WriteOnceCache<MemberView> _members = new();
+    private readonly WriteOnceCache<OrderView> _orders = new();
+
+    public Task<EventView?> EventAsync(string id, CancellationToken ct) =>
+        _events.GetAsync(id, async (key, token) => (await events.GetAsync(key, token))?.Event, ct);
+
+    public Task<MemberView?> MemberAsync(string id, CancellationToken ct) => _members.GetAsync(id, members.GetAsync, ct);
+
+    public Task<OrderView?> OrderAsync(string id, CancellationToken ct) => _orders.GetAsync(id, registrations.GetOrderAsync, ct);
+}
