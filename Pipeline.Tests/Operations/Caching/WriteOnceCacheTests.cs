@@ -1,0 +1,47 @@
+using Pipeline.Host.Operations.Caching;
+
+namespace Pipeline.Tests.Operations.Caching;
+
+public sealed class WriteOnceCacheTests
+{
+    [Fact]
+    public async Task A_found_record_is_read_once_and_a_missing_one_is_asked_again()
+    {
+        var cache = new WriteOnceCache<string>();
+        var reads = new Dictionary<string, int>();
+        Task<string?> Load(string id, CancellationToken _)
+        {
+            reads[id] = reads.GetValueOrDefault(id) + 1;
+            return Task.FromResult(id.StartsWith("evt_", StringComparison.Ordinal) ? "view of " + id : null);
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal("view of evt_1", await cache.GetAsync("evt_1", Load, CancellationToken.None));
+            Assert.Null(await cache.GetAsync("missing", Load, CancellationToken.None));
+        }
+
+        Assert.Equal(1, reads["evt_1"]);
+        Assert.Equal(3, reads["missing"]);
+    }
+
+    [Fact]
+    public async Task Past_its_capacity_it_starts_over_and_still_answers()
+    {
+        var cache = new WriteOnceCache<string>(capacity: 10);
+        var reads = 0;
+        Task<string?> Load(string id, CancellationToken _)
+        {
+            reads++;
+            return Task.FromResult<string?>(id);
+        }
+
+        for (var i = 0; i < 25; i++)
+        {
+            Assert.Equal($"k{i}", await cache.GetAsync($"k{i}", Load, CancellationToken.None));
+        }
+        Assert.Equal("k24", await cache.GetAsync("k24", Load, CancellationToken.None));
+
+        Assert.Equal(25, reads);
+    }
+}
