@@ -22,7 +22,7 @@
 #   BASE_PORT=5100                    nodes listen on BASE_PORT+1..+3, nginx (when installed) on BASE_PORT
 #   PG_PORT=55440                     first port tried for PostgreSQL (the next free one is taken)
 #   NODES=3                           how many hosts
-#   NGINX=auto                        auto: start nginx with deploy/nginx.conf when installed; 0: never; 1: required
+#   WITH_NGINX=auto                   auto: start nginx with deploy/nginx.conf when installed; 0: never; 1: required
 #   HOST_ENV=                         extra NAME=value settings for every host, space-separated, e.g.
 #                                     HOST_ENV="Pipeline__Pipelines__LeaseDuration=00:00:05 Pipeline__Node__GoneAfter=00:00:06"
 #   NO_BUILD=0                        1 = reuse the app already published in $STATE_DIR/app
@@ -34,7 +34,7 @@ STATE_DIR=${STATE_DIR:-/tmp/pipeline-cluster}
 BASE_PORT=${BASE_PORT:-5100}
 PG_PORT_FIRST=${PG_PORT:-55440}
 NODES=${NODES:-3}
-NGINX=${NGINX:-auto}
+WITH_NGINX=${WITH_NGINX:-auto}
 HOST_ENV=${HOST_ENV:-}
 NO_BUILD=${NO_BUILD:-0}
 KEEP=${KEEP:-0}
@@ -157,20 +157,20 @@ wait_ready() {
 signal_node() { # signal n
   local pid; pid=$(node_pid "$2" || true)
   alive "$pid" || { log "node-$2 is not running"; return 0; }
+  local start; start=$(date +%s.%N)
   kill -"$1" "$pid"
-  local start=$SECONDS
   while alive "$pid"; do
-    [[ $((SECONDS - start)) -lt 60 ]] || die "node-$2 (pid $pid) still runs 60 s after SIG$1"
-    sleep 0.1
+    awk -v s="$start" -v n="$(date +%s.%N)" 'BEGIN { exit !(n - s < 60) }' || die "node-$2 (pid $pid) still runs 60 s after SIG$1"
+    sleep 0.05
   done
-  log "node-$2 (pid $pid) exited $((SECONDS - start)) s after SIG$1"
+  log "node-$2 (pid $pid) exited $(awk -v s="$start" -v n="$(date +%s.%N)" 'BEGIN { printf "%.2f", n - s }') s after SIG$1"
 }
 
 # ------------------------------------------------------------------------------------------ nginx
 start_nginx() {
-  [[ $NGINX != 0 ]] || return 0
+  [[ $WITH_NGINX != 0 ]] || return 0
   if ! command -v nginx >/dev/null; then
-    [[ $NGINX != 1 ]] || die "NGINX=1 but nginx is not installed (apt-get install nginx-light)"
+    [[ $WITH_NGINX != 1 ]] || die "WITH_NGINX=1 but nginx is not installed (apt-get install nginx-light)"
     log "nginx not installed: no load balancer (apt-get install nginx-light, then start again)"
     return 0
   fi
@@ -179,7 +179,8 @@ start_nginx() {
   sed -e "s/127\.0\.0\.1:5101/127.0.0.1:$(node_port 1)/; s/127\.0\.0\.1:5102/127.0.0.1:$(node_port 2)/; s/127\.0\.0\.1:5103/127.0.0.1:$(node_port 3)/" \
       -e "s/listen 127\.0\.0\.1:5100/listen 127.0.0.1:$BASE_PORT/" \
       "$REPO/deploy/nginx.conf" >"$STATE_DIR/nginx/nginx.conf"
-  nginx -p "$STATE_DIR/nginx/" -c "$STATE_DIR/nginx/nginx.conf" -e "$STATE_DIR/nginx/error.log" \
+  # NGINX in the environment means "inherited sockets" to nginx (binary upgrade), and it would not daemonize.
+  env -u NGINX nginx -p "$STATE_DIR/nginx/" -c "$STATE_DIR/nginx/nginx.conf" -e "$STATE_DIR/nginx/error.log" \
     || die "nginx did not start (see $STATE_DIR/nginx/error.log)"
   log "nginx on http://127.0.0.1:$BASE_PORT (round robin over the nodes)"
 }
@@ -272,5 +273,5 @@ case ${1:-} in
   restart)
     [[ -n ${2:-} ]] || die "usage: $0 restart N"
     signal_node TERM "$2"; start_node "$2"; wait_ready "$2"; log "node-$2 serves on $(node_url "$2")" ;;
-  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

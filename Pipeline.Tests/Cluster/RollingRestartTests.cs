@@ -8,7 +8,8 @@ namespace Pipeline.Tests.Cluster;
 /// <summary>
 /// A rolling restart: a node stopped with SIGTERM under load claims nothing more, finishes what it can within
 /// <c>Pipeline:Pipelines:DrainTimeout</c>, hands back the rest and leaves the cluster, so no lease is left to expire and
-/// the survivors go on at once. Nothing is sent twice: an interrupted send never reached WhatsApp.
+/// the survivors go on at once. A send cut short by the end of the drain may already have reached WhatsApp: handed back,
+/// it is sent again by a survivor, so that ticket has one copy from the stopped node and one from a survivor (counted).
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class RollingRestartTests(ClusterFixture cluster, ITestOutputHelper output) : IAsyncLifetime
@@ -46,7 +47,7 @@ public sealed class RollingRestartTests(ClusterFixture cluster, ITestOutputHelpe
         var batchId = await _client.CreateBatchAsync(0, 1_000_000);
         foreach (var graph in cluster.Graphs)
         {
-            graph.Latency = TimeSpan.FromSeconds(1); // a ticket takes 2 s to send, as long as the drain: some finish, some are cut
+            graph.Latency = TimeSpan.FromSeconds(1.5); // a ticket takes 3 s to send, longer than the drain: what node-2 sends is cut
         }
 
         // Consumes keep coming through every node during the whole stop.
@@ -82,6 +83,7 @@ public sealed class RollingRestartTests(ClusterFixture cluster, ITestOutputHelpe
         var inFlightAtStop = await cluster.ScalarAsync("SELECT count(*) FROM work_items WHERE state = 'pending' AND lease_owner = $1", stoppedName);
 
         var took = await cluster.TerminateAsync(Stopped, TimeSpan.FromSeconds(30));
+        var exitedAt = System.Diagnostics.Stopwatch.GetTimestamp();
 
         // Straight after the exit: nothing of node-2's is leased any more, not even a lease that has yet to expire.
         var leftLeased = await cluster.ScalarAsync("SELECT count(*) FROM work_items WHERE state = 'pending' AND lease_owner = $1", stoppedName);
@@ -112,8 +114,25 @@ public sealed class RollingRestartTests(ClusterFixture cluster, ITestOutputHelpe
              WHERE o.position > $1 AND w.state <> 'done' AND (w.queue <> 'deliveries' OR w.target = $2)
             """, startPosition, endpointId) == 0, TimeSpan.FromSeconds(60)), "all work done");
         Assert.True(unexpected.IsEmpty, "unexpected consume answers: " + string.Join("; ", unexpected.Take(5)));
-        var copies = buyers.Select(b => cluster.Graphs.Sum(g => g.MessagesTo(b.Phone.TrimStart('+')))).ToList();
-        Assert.All(copies, c => Assert.Equal(1, c));
+        // One WhatsApp message per ticket, except where the drain's end cut node-2's send short after WhatsApp had the
+        // request: its outcome is unknown to node-2, which hands the ticket back, and a survivor sends it again. Then
+        // exactly one copy comes from node-2 and one from a survivor; the survivors never send one twice.
+        var copies = new List<int>();
+        var cut = new List<string>();
+        foreach (var (phone, _, _, registrationId) in buyers)
+        {
+            var to = phone.TrimStart('+');
+            var byStopped = cluster.Graphs[Stopped].Messages.Where(m => m.To == to).ToList();
+            var bySurvivors = cluster.Graphs.Where((_, i) => i != Stopped).Sum(g => g.MessagesTo(to));
+            copies.Add(byStopped.Count + bySurvivors);
+            Assert.True(bySurvivors <= 1 && byStopped.Count <= 1 && byStopped.Count + bySurvivors >= 1,
+                $"{registrationId}: {byStopped.Count} copies from {stoppedName}, {bySurvivors} from the survivors");
+            if (byStopped.Count + bySurvivors > 1)
+            {
+                var late = System.Diagnostics.Stopwatch.GetElapsedTime(exitedAt, byStopped[0].AcceptedAt);
+                cut.Add($"{registrationId} (node-2's copy accepted {late.TotalSeconds:+0.00;-0.00} s after it exited)");
+            }
+        }
         var receipts = cluster.Receiver.For(hook);
         var expected = await cluster.ScalarAsync(
             "SELECT count(*) FROM outbox WHERE position > $1 AND type IN ('registration.paid', 'ticket.sent')", startPosition);
@@ -124,9 +143,44 @@ public sealed class RollingRestartTests(ClusterFixture cluster, ITestOutputHelpe
 
         output.WriteLine($"{stoppedName} held {inFlightAtStop} leased items at SIGTERM and exited after {took.TotalSeconds:0.00} s"
             + $" (DrainTimeout {ClusterFixture.DrainTimeout.TotalSeconds} s); {leftLeased} leases left behind");
+        output.WriteLine($"tickets cut by the drain's end and sent again: {cut.Count} {string.Join(", ", cut)}");
         output.WriteLine($"tickets: {copies.Sum()} WhatsApp messages for {Registrations} registrations ({buyers.Sum(b => cluster.Graphs[Stopped].MessagesTo(b.Phone.TrimStart('+')))} from {stoppedName});"
             + $" webhooks: {receipts.Count} requests for {expected} messages; consumes: {acknowledged.Count} acknowledged, {_client.Failovers} requests resent");
 
+        await _client.SendAsync(0, () => new HttpRequestMessage(HttpMethod.Delete, $"/api/webhook-endpoints/{endpointId}"));
+    }
+
+    /// <summary>
+    /// The webhooks graph hands back deliveries whose attempts it interrupts, but not deliveries it claimed that still
+    /// wait in the throttle when the drain time is up: those keep their lease (DeliveryLease) after the node is gone.
+    /// Unskipped, it fails today with 1 to 9 deliveries still leased by the stopped node (PostgreSQL, DrainTimeout 2 s).
+    /// </summary>
+    [Fact(Skip = "Known gap in WebhookPipeline's drain (reported): claimed deliveries still waiting in the throttle when the drain ends are not handed back")]
+    public async Task A_node_stopped_with_deliveries_waiting_in_its_throttle_hands_them_back()
+    {
+        var hook = "throttled-" + Guid.NewGuid().ToString("N")[..8];
+        var endpoint = await _client.CreateAsync(0, "/api/webhook-endpoints", new { url = cluster.Receiver.UrlFor(hook), events = new[] { "batch.depleted" } });
+        var endpointId = endpoint.GetProperty("id").GetString()!;
+        // node-2 starts one attempt a second: what it claims (up to its lane's room) waits in its throttle.
+        var slow = await cluster.Client(Stopped).PutAsync("/api/admin/pipelines/webhooks",
+            System.Net.Http.Json.JsonContent.Create(new { ratePerSecond = 1 }));
+        Assert.Equal(HttpStatusCode.OK, slow.StatusCode);
+        for (var i = 0; i < 40; i++)
+        {
+            var batchId = await _client.CreateBatchAsync(i % ClusterFixture.Size, 1);
+            var (consumed, _) = await _client.SendAsync(i, () => ClusterClient.Consume(batchId, 1, Guid.NewGuid().ToString("N")));
+            Assert.Equal(HttpStatusCode.OK, consumed.StatusCode);
+        }
+        var stoppedName = ClusterFixture.NodeName(Stopped);
+        Assert.True(await Poll.UntilAsync(async () => await cluster.ScalarAsync(
+                "SELECT count(*) FROM work_items WHERE queue = 'deliveries' AND state = 'pending' AND lease_owner = $1", stoppedName) >= 3,
+            TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(20)), "node-2 holds deliveries");
+
+        var took = await cluster.TerminateAsync(Stopped, TimeSpan.FromSeconds(30));
+
+        var left = await cluster.ScalarAsync("SELECT count(*) FROM work_items WHERE leased_until > now() AND lease_owner = $1", stoppedName);
+        output.WriteLine($"{stoppedName} exited after {took.TotalSeconds:0.00} s and left {left} deliveries leased");
+        Assert.Equal(0, left);
         await _client.SendAsync(0, () => new HttpRequestMessage(HttpMethod.Delete, $"/api/webhook-endpoints/{endpointId}"));
     }
 }
