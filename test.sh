@@ -104,6 +104,7 @@ export PIPELINE_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Datab
 
 # In the background with `wait`, so a signal reaches the traps at once instead of after the whole test run.
 test_log="$pg_dir/dotnet-test.log"
+: >"$test_log" # exists before tail opens it, whoever starts first
 dotnet test Pipeline.sln -c Release "$@" >"$test_log" 2>&1 &
 test_pid=$!
 tail -n +1 -f --pid="$test_pid" "$test_log" &
