@@ -22,6 +22,9 @@ public sealed class ClusterViewTests(ClusterFixture cluster, ITestOutputHelper o
     [Fact]
     public async Task Every_node_lists_the_three_nodes_up_with_their_pipelines()
     {
+        // A node joins before it listens, so its address comes with its first heartbeat after the start.
+        Assert.True(await Poll.UntilAsync(async () => (await NodesAsync(0)).Values.All(n => n.GetProperty("address").ValueKind == JsonValueKind.String),
+            ClusterFixture.HeartbeatInterval * 4, TimeSpan.FromMilliseconds(100)), "every node reports its address");
         for (var asked = 0; asked < ClusterFixture.Size; asked++)
         {
             var nodes = await NodesAsync(asked);
