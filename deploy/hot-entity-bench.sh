@@ -139,6 +139,6 @@ if [[ " $MODES " == *" one-noverify "* ]]; then
   TARGETS=$(node 1) BATCHES=$(new_batch) KEY=$KEY wrk -t"$THREADS" -c"$CONNECTIONS" -d10s -s "$LUA" "http://$(node 1)" >/dev/null # JIT after the restart
   for round in $(seq 1 "$ROUNDS"); do run_mode one-noverify "$round" "$(node 1)" hot; done
 fi
-echo "(5xx: consumes refused with 500 after Pipeline:Entities:MaxConflictRetries lost append races; err: wrk socket errors;"
+echo "(5xx: consumes refused after Pipeline:Entities:MaxConflictRetries lost append races (503 contention; 500 before c881b21); err: wrk socket errors;"
 echo " conflicts: appends refused because another node wrote the batch first; recoveries: batch replays from the journal (one per"
 echo " conflict: the cached copy is dropped); conflict% = conflicts / (transactions + conflicts); events: the (first) batch's version at the end)"

@@ -127,6 +127,17 @@ public sealed class ClusterClient(ClusterFixture cluster)
     public static HttpRequestMessage Consume(string batchId, long quantity, string idempotencyKey) =>
         Post($"/api/batches/{batchId}/consume", new { quantity }, idempotencyKey);
 
+    /// <summary>503 <c>contention</c>: the command lost every append race to other nodes and nothing was applied.</summary>
+    public static async Task<bool> IsContentionAsync(HttpResponseMessage response)
+    {
+        if (response.StatusCode != HttpStatusCode.ServiceUnavailable)
+        {
+            return false;
+        }
+        var body = await response.Content.ReadAsStringAsync();
+        return body.Contains("\"contention\"", StringComparison.Ordinal);
+    }
+
     /// <summary>A phone number no other test uses, so WhatsApp messages can be counted per recipient.</summary>
     public static string NewPhone() => "+91" + RandomNumberGenerator.GetInt32(600_000_000, 999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture) + "0";
 }

@@ -201,7 +201,7 @@ public sealed class NodeLossTests(ClusterFixture cluster, ITestOutputHelper outp
             + $" {sentByVictim} sent by {victimName}, {ticketDuplicates} duplicated (node-2 held {heldTickets.Count} tickets)");
         output.WriteLine($"webhooks: {receipts.Count} requests for {expected.Count} messages, {repeated.Count} delivered twice"
             + $" (node-2 held {heldDeliveries.Count} deliveries to this endpoint)");
-        output.WriteLine($"consumes: {load.Acknowledged.Count} acknowledged, {load.Replayed} of them answered as replays after a resend;"
+        output.WriteLine($"consumes: {load.Acknowledged.Count} acknowledged, {load.Replayed} of them answered as replays after a resend, {load.Contention} answers 503 contention (retried);"
             + $" sum {load.Acknowledged.Sum(a => a.Value.Quantity)} = {Batches} x {BatchQuantity}");
 
         await _client.SendAsync(0, () => new HttpRequestMessage(HttpMethod.Delete, $"/api/webhook-endpoints/{endpointId}"));
@@ -283,9 +283,15 @@ public sealed class NodeLossTests(ClusterFixture cluster, ITestOutputHelper outp
                 var attempts = 0;
                 do
                 {
-                    // A 5xx leaves the outcome open: resend with the same key (counted as unexpected all the same).
+                    // 503 contention (other nodes kept winning the append races; nothing applied) is retried as it says. Any
+                    // other 5xx leaves the outcome open: resend with the same key, and count it as unexpected all the same.
                     (response, _) = await _client.SendAsync(turn++, () => ClusterClient.Consume(batchId, quantity, key));
-                    if ((int)response.StatusCode >= 500)
+                    if (await ClusterClient.IsContentionAsync(response))
+                    {
+                        Interlocked.Increment(ref load.Contention);
+                        await Task.Delay(100);
+                    }
+                    else if ((int)response.StatusCode >= 500)
                     {
                         load.Unexpected.Add($"consume {batchId}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
                     }
@@ -331,5 +337,7 @@ public sealed class NodeLossTests(ClusterFixture cluster, ITestOutputHelper outp
         public ConcurrentBag<string> Unexpected { get; } = [];
 
         public int Replayed;
+
+        public int Contention;
     }
 }
