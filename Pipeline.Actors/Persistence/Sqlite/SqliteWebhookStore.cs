@@ -260,35 +260,13 @@ internal sealed class SqliteWebhookStore(SqliteConnectionFactory connections, Ti
         await WriteAsync(DueNowSql, [("$target", endpointId), ("$id", deliveryId)], cancellationToken).ConfigureAwait(false) == 1;
 
     /// <summary>One statement under the write gate; <c>$now</c> is taken after the gate, so a wait cannot make it stale.</summary>
-    private async Task<int> WriteAsync(string sql, IEnumerable<(string Name, object? Value)> parameters, CancellationToken ct)
-    {
-        await connections.WriteGate.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            await using var connection = await connections.OpenAsync(ct).ConfigureAwait(false);
-            await using var command = Command(connection, null, sql, [.. parameters, ("$now", Now())]);
-            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }
-        finally
-        {
-            connections.WriteGate.Release();
-        }
-    }
+    private Task<int> WriteAsync(string sql, IEnumerable<(string Name, object? Value)> parameters, CancellationToken ct) =>
+        SqliteQuery.WriteAsync(connections, sql, [.. parameters, ("$now", Now())], ct);
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql,
-        params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-        return command;
-    }
+        params (string Name, object? Value)[] parameters) => SqliteQuery.Command(connection, transaction, sql, parameters);
 
     private static (long Position, WebhookEndpoint Endpoint) Read(SqliteDataReader r) =>
         (r.GetInt64(0), new WebhookEndpoint(r.GetString(1), r.GetString(2), JsonSerializer.Deserialize<string[]>(r.GetString(3)) ?? [],

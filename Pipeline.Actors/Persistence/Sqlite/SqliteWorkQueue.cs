@@ -224,20 +224,8 @@ internal sealed class SqliteWorkQueue(SqliteConnectionFactory connections, TimeP
         await WriteAsync(sql, [("$id", item.Id), ("$token", item.LeaseToken), .. extra], ct).ConfigureAwait(false) == 1;
 
     /// <summary>One statement under the write gate, timed after the gate is taken so a wait cannot make "now" stale.</summary>
-    private async Task<int> WriteAsync(string sql, IEnumerable<(string Name, object? Value)> parameters, CancellationToken ct)
-    {
-        await connections.WriteGate.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            await using var connection = await connections.OpenAsync(ct).ConfigureAwait(false);
-            await using var command = Command(connection, null, sql, [.. parameters, ("$now", Now())]);
-            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }
-        finally
-        {
-            connections.WriteGate.Release();
-        }
-    }
+    private Task<int> WriteAsync(string sql, IEnumerable<(string Name, object? Value)> parameters, CancellationToken ct) =>
+        SqliteQuery.WriteAsync(connections, sql, [.. parameters, ("$now", Now())], ct);
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -245,15 +233,5 @@ internal sealed class SqliteWorkQueue(SqliteConnectionFactory connections, TimeP
     private static long Milliseconds(TimeSpan span) => (long)Math.Ceiling(span.TotalMilliseconds);
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql,
-        params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-        return command;
-    }
+        params (string Name, object? Value)[] parameters) => SqliteQuery.Command(connection, transaction, sql, parameters);
 }
