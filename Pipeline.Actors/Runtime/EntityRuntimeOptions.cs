@@ -28,8 +28,11 @@ public sealed record EntityRuntimeOptions
     /// </summary>
     public TimeSpan? VerifyAfter { get; init; }
 
-    /// <summary>How often a command that lost an append race is reloaded and decided again. Default 5.</summary>
-    public int MaxConflictRetries { get; init; } = 5;
+    /// <summary>
+    /// How often a command that lost an append race catches up and is decided again, after a random back-off that
+    /// grows to 50 ms (about 0.7 s in all at the default). Default 16; then it is refused as contention.
+    /// </summary>
+    public int MaxConflictRetries { get; init; } = 16;
 
     public void Validate()
     {

@@ -138,6 +138,10 @@ internal sealed class EntityShard<TState, TCommand, TEvent, TReply>
         var pending = GroupByKey(batch);
         for (var attempt = 0; pending.Count > 0; attempt++)
         {
+            if (attempt > 0)
+            {
+                await BackOffAsync(attempt).ConfigureAwait(false);
+            }
             await RecoverMissingAsync(pending).ConfigureAwait(false);
             var turns = pending.Select(Decide).ToList();
             var conflicted = await CommitAsync(turns).ConfigureAwait(false);
@@ -147,8 +151,8 @@ internal sealed class EntityShard<TState, TCommand, TEvent, TReply>
             {
                 if (conflicted.Contains(turn.Cell.EntityId))
                 {
-                    _cache.Remove(turn.Key);
                     Interlocked.Increment(ref _conflicts);
+                    RollBack(turn);
                     if (attempt < _options.MaxConflictRetries)
                     {
                         pending.Add((turn.Key, turn.Envelopes));
@@ -161,6 +165,45 @@ internal sealed class EntityShard<TState, TCommand, TEvent, TReply>
             }
         }
     }
+
+    /// <summary>
+    /// Undoes a turn that lost an append race: back to the copy taken before it (then only the journal's tail is read),
+    /// or, for an entity not known to be contended, a fresh cell that replays the journal once and is marked contended,
+    /// so its next conflicts are cheap.
+    /// </summary>
+    private void RollBack(Turn turn)
+    {
+        var now = _time.GetTimestamp();
+        var cell = turn.Cell;
+        if (turn.Snapshot is { } snapshot)
+        {
+            cell.State = snapshot.State;
+            cell.Seq = snapshot.Seq;
+        }
+        else
+        {
+            cell = new Cell(turn.Key, cell.EntityId, _behavior.Create(turn.Key), 0);
+            _cache.Add(turn.Key, cell, now);
+            Interlocked.Increment(ref _recoveries);
+        }
+        cell.Stale = true;
+        cell.ContendedUntil = now + (long)(ContentionMemory.TotalSeconds * _time.TimestampFrequency);
+    }
+
+    /// <summary>
+    /// Waits a random while, growing with the attempt, before deciding again after a lost race: nodes that retried in
+    /// lockstep would collide again. Bounded by <see cref="MaxBackOff"/> so a shard's other entities wait little.
+    /// </summary>
+    private static Task BackOffAsync(int attempt)
+    {
+        var ceiling = Math.Min(MaxBackOff.TotalMilliseconds, Math.Pow(2, attempt - 1));
+        return Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling));
+    }
+
+    /// <summary>How long an entity that lost an append race keeps a pre-turn copy (see <see cref="RollBack"/>).</summary>
+    private static readonly TimeSpan ContentionMemory = TimeSpan.FromMinutes(1);
+
+    private static readonly TimeSpan MaxBackOff = TimeSpan.FromMilliseconds(50);
 
     private static List<(string Key, List<Envelope> Envelopes)> GroupByKey(List<Envelope> batch)
     {
@@ -192,7 +235,8 @@ internal sealed class EntityShard<TState, TCommand, TEvent, TReply>
             {
                 reads.Add((EntityIdOf(key), 0));
             }
-            else if (_options.VerifyAfter is { } verifyAfter && _time.GetElapsedTime(cached.VerifiedAt, now) >= verifyAfter)
+            else if (cached.Stale ||
+                     (_options.VerifyAfter is { } verifyAfter && _time.GetElapsedTime(cached.VerifiedAt, now) >= verifyAfter))
             {
                 reads.Add((cached.EntityId, cached.Seq));
             }
@@ -227,6 +271,7 @@ internal sealed class EntityShard<TState, TCommand, TEvent, TReply>
                 }
             }
             cell.VerifiedAt = now;
+            cell.Stale = false;
         }
     }
 
@@ -235,6 +280,10 @@ internal sealed class EntityShard<TState, TCommand, TEvent, TReply>
         var now = _time.GetTimestamp();
         _cache.TryGet(work.Key, now, out var cell);
         var turn = new Turn(work.Key, cell, work.Envelopes);
+        if (cell.ContendedUntil > now)
+        {
+            turn.Snapshot = (_behavior.Copy(cell.State), cell.Seq);
+        }
         // Milliseconds: what the journal's JSON keeps, so a recovered state equals the one that replied.
         var clock = _time.GetUtcNow();
         var at = clock.AddTicks(-(clock.Ticks % TimeSpan.TicksPerMillisecond));
@@ -362,6 +411,12 @@ internal sealed class EntityShard<TState, TCommand, TEvent, TReply>
 
         /// <summary>Timestamp at which <see cref="Seq"/> was last known to be the journal's latest.</summary>
         public long VerifiedAt { get; set; }
+
+        /// <summary>Another node wrote after <see cref="Seq"/>: read the journal's tail before the next decision.</summary>
+        public bool Stale { get; set; }
+
+        /// <summary>Until this timestamp, turns keep a copy of the state to roll back to after a lost race.</summary>
+        public long ContendedUntil { get; set; }
     }
 
     private readonly record struct Outcome(TReply? Reply, Exception? Error)
@@ -379,6 +434,9 @@ internal sealed class EntityShard<TState, TCommand, TEvent, TReply>
         public List<Outcome> Outcomes { get; } = new(envelopes.Count);
         public AppendRequest? Append { get; set; }
         public Exception? Fatal { get; set; }
+
+        /// <summary>State and seq before this turn, for an entity that is contended across nodes.</summary>
+        public (TState State, long Seq)? Snapshot { get; set; }
 
         public void Complete()
         {

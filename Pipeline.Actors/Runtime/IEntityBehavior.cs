@@ -20,6 +20,13 @@ public interface IEntityBehavior<TState, TCommand, TEvent, TReply>
 
     TState Apply(TState state, TEvent @event);
 
+    /// <summary>
+    /// An independent copy of <paramref name="state"/> (or the state itself when it is immutable). Taken only for
+    /// entities that recently lost an append race, so the loser rolls back to it and reads the journal's tail instead
+    /// of replaying its whole history.
+    /// </summary>
+    TState Copy(TState state);
+
     /// <summary>Read-side rows that reflect <paramref name="state"/> after the given events were applied.</summary>
     IReadOnlyList<object> Project(TState state, IReadOnlyList<TEvent> events);
 }

@@ -70,6 +70,8 @@ public sealed class BatchBehavior : IEntityBehavior<BatchState, BatchCommand, Ba
             : Decision<BatchEvent, BatchReply>.Persist(consumed, reply);
     }
 
+    public BatchState Copy(BatchState state) => state.Copy();
+
     public BatchState Apply(BatchState state, BatchEvent @event)
     {
         switch (@event)

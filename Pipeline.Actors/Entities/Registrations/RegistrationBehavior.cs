@@ -134,6 +134,8 @@ public sealed class RegistrationBehavior : IEntityBehavior<RegistrationState, Re
         return copy.View();
     }
 
+    public RegistrationState Copy(RegistrationState state) => state.Copy();
+
     public RegistrationState Apply(RegistrationState state, RegistrationEvent @event)
     {
         ApplyScalars(state, @event);

@@ -39,6 +39,8 @@ public sealed class CounterBehavior : IEntityBehavior<CounterState, CounterComma
         }
     }
 
+    public CounterState Copy(CounterState state) => new() { Value = state.Value };
+
     public IReadOnlyList<object> Project(CounterState state, IReadOnlyList<CounterEvent> events) => [];
 }
 

@@ -353,6 +353,33 @@ public abstract class EntityRuntimeContract(TestDatabase database, ITestOutputHe
     }
 
     [Fact]
+    public async Task A_contended_entity_that_loses_races_again_catches_up_from_the_journal_tail_without_replaying_it()
+    {
+        var nodeA = NewRuntime((await NewStorageAsync()).Journal);
+        var nodeB = NewRuntime((await NewStorageAsync()).Journal);
+        var key = Key("contended");
+        await CreateAsync(nodeA, key, 100);
+        await nodeB.AskAsync(key, Consume(1));
+        // The first lost race replays the journal once and marks the entity contended.
+        Assert.Equal(new BatchReply.Consumed(key, 1, 98, 3, Replayed: false), await nodeA.AskAsync(key, Consume(1, idempotencyKey: "a-0")));
+        var recoveries = nodeA.Stats().Recoveries;
+
+        for (var round = 1; round <= 5; round++)
+        {
+            await nodeB.AskAsync(key, Consume(1));
+            var reply = await nodeA.AskAsync(key, Consume(1, idempotencyKey: $"a-{round}"));
+            Assert.Equal(new BatchReply.Consumed(key, 1, 98 - 2 * round, 3 + 2 * round, Replayed: false), reply);
+        }
+
+        Assert.Equal(6, nodeA.Stats().Conflicts);
+        Assert.Equal(recoveries, nodeA.Stats().Recoveries); // rolled back to its pre-turn copy, then read only the tail
+        // The rolled-back copy kept what A had remembered: its keyed requests replay, on A and on B.
+        Assert.Equal(new BatchReply.Consumed(key, 1, 98, 3, Replayed: true), await nodeA.AskAsync(key, Consume(1, idempotencyKey: "a-0")));
+        Assert.Equal(new BatchReply.Consumed(key, 1, 88, 13, Replayed: true), await nodeB.AskAsync(key, Consume(1, idempotencyKey: "a-5")));
+        Assert.Equal((88L, 13L), ((await Storage.Batches.GetAsync(key))!.Remaining, (await Storage.Batches.GetAsync(key))!.Version));
+    }
+
+    [Fact]
     public async Task Two_nodes_consuming_one_batch_at_once_never_oversell()
     {
         const long quantity = 100;
