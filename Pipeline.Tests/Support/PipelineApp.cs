@@ -40,25 +40,31 @@ public sealed class PipelineApp(TestDatabase database, IReadOnlyDictionary<strin
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        var all = new Dictionary<string, string?>
+        {
+            ["Pipeline:Storage:Provider"] = database.Provider,
+            ["Pipeline:Storage:ConnectionString"] = database.ConnectionString,
+            ["Pipeline:Admin:ApiKey"] = AdminKey,
+            ["Pipeline:RateLimits:Enabled"] = "false",
+            ["Pipeline:Razorpay:Mode"] = "Sandbox",
+            ["Pipeline:Razorpay:KeyId"] = RazorpayKeyId,
+            ["Pipeline:Razorpay:KeySecret"] = RazorpayKeySecret,
+            ["Pipeline:Razorpay:WebhookSecret"] = RazorpayWebhookSecret,
+            ["Pipeline:Tickets:SigningKey"] = TicketSigningKey,
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+        // Program reads some settings while it registers services (entity runtime options), before the callbacks of
+        // ConfigureAppConfiguration run: UseSetting puts them in builder.Configuration from the start.
+        foreach (var (key, value) in all)
+        {
+            builder.UseSetting(key, value);
+        }
         builder.ConfigureAppConfiguration((_, configuration) =>
         {
-            var all = new Dictionary<string, string?>
-            {
-                ["Pipeline:Storage:Provider"] = database.Provider,
-                ["Pipeline:Storage:ConnectionString"] = database.ConnectionString,
-                ["Pipeline:Admin:ApiKey"] = AdminKey,
-                ["Pipeline:RateLimits:Enabled"] = "false",
-                ["Pipeline:Razorpay:Mode"] = "Sandbox",
-                ["Pipeline:Razorpay:KeyId"] = RazorpayKeyId,
-                ["Pipeline:Razorpay:KeySecret"] = RazorpayKeySecret,
-                ["Pipeline:Razorpay:WebhookSecret"] = RazorpayWebhookSecret,
-                ["Pipeline:Tickets:SigningKey"] = TicketSigningKey,
-                ["Logging:LogLevel:Default"] = "Warning",
-            };
-            foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-            {
-                all[key] = value;
-            }
             configuration.AddInMemoryCollection(all);
             if (jsonFile is not null)
             {

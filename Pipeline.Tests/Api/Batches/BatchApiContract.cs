@@ -249,6 +249,36 @@ public abstract class BatchApiContract<TDatabase>(AppFixture<TDatabase> fixture)
         Assert.Equal("validation_failed", (await response.JsonAsync()).GetProperty("code").GetString());
     }
 
+    [Fact]
+    public async Task A_consume_that_loses_every_append_race_is_503_contention_with_retry_after_and_applies_nothing()
+    {
+        // A second node on the same database that never verifies its copy and gives up after the first lost race.
+        await using var stale = new PipelineApp(fixture.Database, new Dictionary<string, string?>
+        {
+            ["Pipeline:Entities:MaxConflictRetries"] = "0",
+            ["Pipeline:Entities:VerifyAfter"] = "01:00:00",
+        });
+        var staleClient = stale.CreateAdminClient();
+        var id = await CreateBatchAsync("sku-contention", 10);
+        Assert.Equal(HttpStatusCode.OK, (await staleClient.PostJsonAsync($"/api/batches/{id}/consume", new { quantity = 1 })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _admin.PostJsonAsync($"/api/batches/{id}/consume", new { quantity = 2 })).StatusCode);
+
+        var lost = await staleClient.PostJsonAsync($"/api/batches/{id}/consume", new { quantity = 3 }, "contended-key");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, lost.StatusCode);
+        Assert.Equal("application/problem+json", lost.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("1", lost.Headers.GetValues("Retry-After").Single());
+        Assert.Equal("contention", (await lost.JsonAsync()).GetProperty("code").GetString());
+        var unchanged = await (await _admin.GetAsync($"/api/batches/{id}")).JsonAsync();
+        Assert.Equal((7L, 3L), (unchanged.GetProperty("remaining").GetInt64(), unchanged.GetProperty("version").GetInt64()));
+
+        // Nothing was applied, so the same request again (same key) is a first application, on the fresh state.
+        var retry = await staleClient.PostJsonAsync($"/api/batches/{id}/consume", new { quantity = 3 }, "contended-key");
+        var retried = await retry.JsonAsync();
+        Assert.Equal((4L, 4L), (retried.GetProperty("remaining").GetInt64(), retried.GetProperty("version").GetInt64()));
+        Assert.False(retry.Headers.Contains("Idempotent-Replayed"));
+    }
+
     private async Task<string> CreateBatchAsync(string sku, long quantity)
     {
         var response = await _admin.PostJsonAsync("/api/batches", new { sku, quantity });
