@@ -8,8 +8,8 @@ namespace Pipeline.Tests.Cluster;
 /// <summary>
 /// A rolling restart: a node stopped with SIGTERM under load claims nothing more, finishes what it can within
 /// <c>Pipeline:Pipelines:DrainTimeout</c>, hands back the rest and leaves the cluster, so no lease is left to expire and
-/// the survivors go on at once. A send cut short by the end of the drain may already have reached WhatsApp: handed back,
-/// it is sent again by a survivor, so that ticket has one copy from the stopped node and one from a survivor (counted).
+/// the survivors go on at once. A WhatsApp send under way is never cut (WhatsApp may already have it): it finishes within
+/// its attempt timeout and is settled, so every ticket is sent exactly once.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class RollingRestartTests(ClusterFixture cluster, ITestOutputHelper output) : IAsyncLifetime
@@ -19,6 +19,9 @@ public sealed class RollingRestartTests(ClusterFixture cluster, ITestOutputHelpe
 
     /// <summary>What a stopping host needs besides the drain: the server's and the other services' stops, the process exit.</summary>
     private static readonly TimeSpan StopSlack = TimeSpan.FromSeconds(3);
+
+    /// <summary>The fake Graph API's delay per call; a ticket is two calls (upload, message).</summary>
+    private static readonly TimeSpan SendLatency = TimeSpan.FromSeconds(1.5);
 
     private readonly ClusterClient _client = new(cluster);
 
@@ -47,7 +50,7 @@ public sealed class RollingRestartTests(ClusterFixture cluster, ITestOutputHelpe
         var batchId = await _client.CreateBatchAsync(0, 1_000_000);
         foreach (var graph in cluster.Graphs)
         {
-            graph.Latency = TimeSpan.FromSeconds(1.5); // a ticket takes 3 s to send, longer than the drain: what node-2 sends is cut
+            graph.Latency = SendLatency; // a ticket takes 3 s to send, longer than the drain: node-2's last sends outlast it
         }
 
         // Consumes keep coming through every node during the whole stop.
@@ -87,15 +90,15 @@ public sealed class RollingRestartTests(ClusterFixture cluster, ITestOutputHelpe
         var inFlightAtStop = await cluster.ScalarAsync("SELECT count(*) FROM work_items WHERE state = 'pending' AND lease_owner = $1", stoppedName);
 
         var took = await cluster.TerminateAsync(Stopped, TimeSpan.FromSeconds(30));
-        var exitedAt = System.Diagnostics.Stopwatch.GetTimestamp();
 
         // Straight after the exit: nothing of node-2's is leased any more, not even a lease that has yet to expire.
         var leftLeased = await cluster.ScalarAsync("SELECT count(*) FROM work_items WHERE state = 'pending' AND lease_owner = $1", stoppedName);
         var leftLive = await cluster.ScalarAsync("SELECT count(*) FROM work_items WHERE leased_until > now() AND lease_owner = $1", stoppedName);
         var view = await (await cluster.Client(0).GetAsync("/api/admin/cluster")).JsonAsync();
         var node2 = view.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("name").GetString() == stoppedName);
-        Assert.True(took <= ClusterFixture.DrainTimeout + StopSlack,
-            $"{stoppedName} took {took.TotalSeconds:0.00} s to exit (drain timeout {ClusterFixture.DrainTimeout.TotalSeconds} s + {StopSlack.TotalSeconds} s)");
+        // A send started just before the drain's end still finishes: the bound is the drain plus one send.
+        Assert.True(took <= ClusterFixture.DrainTimeout + 2 * SendLatency + StopSlack,
+            $"{stoppedName} took {took.TotalSeconds:0.00} s to exit (drain timeout {ClusterFixture.DrainTimeout.TotalSeconds} s + a 3 s send + {StopSlack.TotalSeconds} s)");
         Assert.Equal(0, leftLeased);
         Assert.Equal(0, leftLive);
         Assert.Equal("gone", node2.GetProperty("status").GetString()); // it left: gone at once, not after GoneAfter
@@ -118,24 +121,17 @@ public sealed class RollingRestartTests(ClusterFixture cluster, ITestOutputHelpe
              WHERE o.position > $1 AND w.state <> 'done' AND (w.queue <> 'deliveries' OR w.target = $2)
             """, startPosition, endpointId) == 0, TimeSpan.FromSeconds(60)), "all work done");
         Assert.True(unexpected.IsEmpty, "unexpected consume answers: " + string.Join("; ", unexpected.Take(5)));
-        // One WhatsApp message per ticket, except where the drain's end cut node-2's send short after WhatsApp had the
-        // request: its outcome is unknown to node-2, which hands the ticket back, and a survivor sends it again. Then
-        // exactly one copy comes from node-2 and one from a survivor; the survivors never send one twice.
+        // Exactly one WhatsApp message per ticket: node-2 finished every send it had started, and handed back the rest
+        // before calling WhatsApp.
         var copies = new List<int>();
-        var cut = new List<string>();
         foreach (var (phone, _, _, registrationId) in buyers)
         {
             var to = phone.TrimStart('+');
             var byStopped = cluster.Graphs[Stopped].Messages.Where(m => m.To == to).ToList();
             var bySurvivors = cluster.Graphs.Where((_, i) => i != Stopped).Sum(g => g.MessagesTo(to));
             copies.Add(byStopped.Count + bySurvivors);
-            Assert.True(bySurvivors <= 1 && byStopped.Count <= 1 && byStopped.Count + bySurvivors >= 1,
+            Assert.True(byStopped.Count + bySurvivors == 1,
                 $"{registrationId}: {byStopped.Count} copies from {stoppedName}, {bySurvivors} from the survivors");
-            if (byStopped.Count + bySurvivors > 1)
-            {
-                var late = System.Diagnostics.Stopwatch.GetElapsedTime(exitedAt, byStopped[0].AcceptedAt);
-                cut.Add($"{registrationId} (node-2's copy accepted {late.TotalSeconds:+0.00;-0.00} s after it exited)");
-            }
         }
         var receipts = cluster.Receiver.For(hook);
         var expected = await cluster.ScalarAsync(
@@ -147,7 +143,6 @@ public sealed class RollingRestartTests(ClusterFixture cluster, ITestOutputHelpe
 
         output.WriteLine($"{stoppedName} held {inFlightAtStop} leased items at SIGTERM and exited after {took.TotalSeconds:0.00} s"
             + $" (DrainTimeout {ClusterFixture.DrainTimeout.TotalSeconds} s); {leftLeased} leases left behind");
-        output.WriteLine($"tickets cut by the drain's end and sent again: {cut.Count} {string.Join(", ", cut)}");
         output.WriteLine($"tickets: {copies.Sum()} WhatsApp messages for {Registrations} registrations ({buyers.Sum(b => cluster.Graphs[Stopped].MessagesTo(b.Phone.TrimStart('+')))} from {stoppedName});"
             + $" webhooks: {receipts.Count} requests for {expected} messages; consumes: {acknowledged.Count} acknowledged, {_client.Failovers} requests resent");
 
@@ -155,11 +150,11 @@ public sealed class RollingRestartTests(ClusterFixture cluster, ITestOutputHelpe
     }
 
     /// <summary>
-    /// The webhooks graph hands back deliveries whose attempts it interrupts, but not deliveries it claimed that still
-    /// wait in the throttle when the drain time is up: those keep their lease (DeliveryLease) after the node is gone.
-    /// Unskipped, it fails today with 1 to 9 deliveries still leased by the stopped node (PostgreSQL, DrainTimeout 2 s).
+    /// Deliveries a node claimed that still wait in its throttle when the drain time is up never started an attempt:
+    /// the webhooks graph hands them back with the ones whose attempts it interrupted, so none keeps its lease
+    /// (DeliveryLease) after the node is gone.
     /// </summary>
-    [Fact(Skip = "Known gap in WebhookPipeline's drain (reported): claimed deliveries still waiting in the throttle when the drain ends are not handed back")]
+    [Fact]
     public async Task A_node_stopped_with_deliveries_waiting_in_its_throttle_hands_them_back()
     {
         var hook = "throttled-" + Guid.NewGuid().ToString("N")[..8];

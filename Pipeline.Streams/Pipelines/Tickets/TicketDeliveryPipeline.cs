@@ -90,7 +90,8 @@ public sealed class TicketDeliveryPipeline
     /// <summary>
     /// One run of the graph: throws when a stage fails (the supervisor restarts it). When <paramref name="stopping"/>
     /// is canceled it drains: claims nothing more, lets in-flight tickets finish for up to the drain timeout, then
-    /// hands back whatever is unfinished, so no lease is left to expire.
+    /// hands back whatever is unfinished, so no lease is left to expire. A send already under way is never cut: it
+    /// finishes within the WhatsApp attempt timeout and is settled.
     /// </summary>
     public async Task RunAsync(CancellationToken stopping)
     {
@@ -210,26 +211,30 @@ public sealed class TicketDeliveryPipeline
             return job;
         }
 
+        // From here the graph's stop no longer cancels: a send cut short may have been accepted by WhatsApp, and handing
+        // its item back would send the ticket twice. The attempt timeout bounds the send, so a drain waits at most that
+        // long for it; its outcome is recorded and settled whatever the graph does meanwhile.
+        var settling = CancellationToken.None;
         string messageId;
         try
         {
-            messageId = await WhatsApp.Breaker!.ExecuteAsync(ct => SendOnceAsync(ticket, ct), cancellationToken);
+            messageId = await WhatsApp.Breaker!.ExecuteAsync(ct => SendOnceAsync(ticket, ct), settling);
         }
         catch (BrokenCircuitException)
         {
             // Not an attempt: WhatsApp was not called. The item comes back when the circuit lets calls through.
-            await _work.ReleaseAsync(job.Item, cancellationToken);
+            await _work.ReleaseAsync(job.Item, settling);
             return job;
         }
         catch (Exception error) when (error is WhatsAppException or TimeoutException)
         {
-            await RecordFailureAsync(job.Item, registration, error, cancellationToken);
+            await RecordFailureAsync(job.Item, registration, error, settling);
             return job;
         }
 
-        await RecordAsync(registration, new RecordTicketAttempt(messageId, null, Final: false), cancellationToken);
+        await RecordAsync(registration, new RecordTicketAttempt(messageId, null, Final: false), settling);
         Metrics?.RecordWhatsApp(PipelineMetrics.WhatsAppOutcome.Sent);
-        await _work.CompleteAsync(job.Item, cancellationToken);
+        await _work.CompleteAsync(job.Item, settling);
         return job;
     }
 

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Pipeline.Actors.Webhooks;
+using Pipeline.Actors.Work;
 using Pipeline.Streams.Graph;
 using Pipeline.Streams.Stages.Pause;
 
@@ -21,6 +23,9 @@ public sealed class DeliverySource
     private readonly PauseGate _gate;
     private readonly DeliverySourceOptions _options;
     private readonly TimeProvider _time;
+
+    /// <summary>Claimed deliveries whose attempt has not started (in the channel or the throttle), by item id.</summary>
+    private readonly ConcurrentDictionary<long, Delivery> _waiting = new();
 
     public DeliverySource(IWebhookStore store, DeliveryLanes lanes, ResizableLimit slots, WakeSignal wake, PauseGate gate,
         DeliverySourceOptions options, TimeProvider time)
@@ -74,8 +79,10 @@ public sealed class DeliverySource
                 {
                     var lane = _lanes.Enter(claim.Item.Target!);
                     permits--; // the delivery holds it now, until its attempt is settled
+                    var delivery = new Delivery(claim, lane, _time.GetTimestamp());
+                    _waiting[claim.Item.Id] = delivery;
                     // Once claimed, a delivery goes to its attempt even while stopping: the drain settles or hands it back.
-                    await output.WriteAsync(new Delivery(claim, lane, _time.GetTimestamp()), graphToken);
+                    await output.WriteAsync(delivery, graphToken);
                 }
                 ReleasePermits(ref permits);
                 if (claims.Count < asked)
@@ -88,6 +95,42 @@ public sealed class DeliverySource
                 ReleasePermits(ref permits);
             }
         }
+    }
+
+    /// <summary>Claimed deliveries whose attempt has not started yet.</summary>
+    public int Waiting => _waiting.Count;
+
+    /// <summary>Call when a delivery's attempt starts: from then on the attempt settles or hands back its item.</summary>
+    public void Started(Delivery delivery) => _waiting.TryRemove(delivery.Claim.Item.Id, out _);
+
+    /// <summary>
+    /// Hands back every claimed delivery whose attempt never started (it still waited in the throttle when the graph
+    /// stopped), frees its lane room and slot, and returns how many were handed back. Other nodes take them at once
+    /// instead of waiting for the lease to expire.
+    /// </summary>
+    public async Task<int> HandBackWaitingAsync(IWorkQueue work, CancellationToken cancellationToken)
+    {
+        var handedBack = 0;
+        foreach (var (id, delivery) in _waiting)
+        {
+            if (!_waiting.TryRemove(id, out _))
+            {
+                continue;
+            }
+            try
+            {
+                if (await work.ReleaseAsync(delivery.Claim.Item, cancellationToken))
+                {
+                    handedBack++;
+                }
+            }
+            finally
+            {
+                _lanes.Leave(delivery.Lane);
+                Slots.Release();
+            }
+        }
+        return handedBack;
     }
 
     private bool TryTake()

@@ -115,6 +115,8 @@ public sealed class WebhookPipeline
         });
 
         var context = new StageContext(hardStop.Token);
+        using var stopKeeping = new CancellationTokenSource();
+        var keepLeases = fanOutSource.KeepLeasesAsync(stopKeeping.Token);
         try
         {
             // A claim's items wait in the channel together, so the fan-out takes them as one batch.
@@ -130,6 +132,7 @@ public sealed class WebhookPipeline
                 .To((delivery, ct) =>
                 {
                     // The slot and the lane room were taken at the claim: the attempt starts now, and the sink never waits.
+                    deliveries.Started(delivery);
                     attempts.Start(Task.Run(() => AttemptAsync(delivery, lanes, deliveries.Slots, wake, ct), CancellationToken.None));
                     return ValueTask.CompletedTask;
                 });
@@ -144,11 +147,14 @@ public sealed class WebhookPipeline
             // the ones a failed stage or the end of the drain left running; those hand their items back.
             await attempts.WhenAllAsync();
             await context.DisposeAsync();
+            await stopKeeping.CancelAsync();
+            await keepLeases;
             var released = await fanOutSource.ReleaseUnsettledAsync();
             if (released > 0)
             {
                 _logger.LogInformation("Handed back {Count} messages not yet fanned out", released);
             }
+            await HandBackWaitingAsync(deliveries);
         }
     }
 
@@ -224,6 +230,24 @@ public sealed class WebhookPipeline
             _logger.LogWarning("Delivery {DeliveryId} of {MessageId} to {EndpointId} is dead after attempt {Attempt}: {Error}",
                 item.Id, item.MessageId, item.Target, failed, failure.Message);
             await _work.KillAsync(item, failure.Message, failure.Status, cancellationToken);
+        }
+    }
+
+    /// <summary>Deliveries claimed but still waiting for the throttle when the graph stopped: back to the queue, not left to expire.</summary>
+    private async Task HandBackWaitingAsync(DeliverySource deliveries)
+    {
+        using var timeout = new CancellationTokenSource(HandBackTimeout);
+        try
+        {
+            var handedBack = await deliveries.HandBackWaitingAsync(_work, timeout.Token);
+            if (handedBack > 0)
+            {
+                _logger.LogInformation("Handed back {Count} deliveries whose attempts had not started", handedBack);
+            }
+        }
+        catch (Exception error)
+        {
+            _logger.LogWarning(error, "Could not hand back {Count} waiting deliveries; their leases will expire", deliveries.Waiting);
         }
     }
 
