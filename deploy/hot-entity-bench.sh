@@ -140,5 +140,5 @@ if [[ " $MODES " == *" one-noverify "* ]]; then
   for round in $(seq 1 "$ROUNDS"); do run_mode one-noverify "$round" "$(node 1)" hot; done
 fi
 echo "(5xx: consumes refused after Pipeline:Entities:MaxConflictRetries lost append races (503 contention; 500 before c881b21); err: wrk socket errors;"
-echo " conflicts: appends refused because another node wrote the batch first; recoveries: batch replays from the journal (one per"
-echo " conflict: the cached copy is dropped); conflict% = conflicts / (transactions + conflicts); events: the (first) batch's version at the end)"
+echo " conflicts: appends refused because another node wrote the batch first; recoveries: batch replays from the journal (the first"
+echo " conflict of a copy; later ones roll back to a pre-turn copy and read the tail); conflict% = conflicts / (transactions + conflicts); events: the (first) batch's version at the end)"

@@ -58,15 +58,42 @@ public sealed class ResizableLimit
         return WaitSlowAsync(waiter, cancellationToken);
     }
 
-    public void Release()
+    /// <summary>
+    /// Takes up to <paramref name="count"/> permits that are free right now, without waiting and never ahead of a
+    /// waiter; returns how many it took (0 to <paramref name="count"/>). A claim uses it to ask for all the room there is.
+    /// </summary>
+    public int TakeFree(int count)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
         lock (_lock)
         {
-            if (_inUse == 0)
+            if (_waiters.Count > 0)
+            {
+                return 0;
+            }
+            var taken = Math.Clamp(_limit - _inUse, 0, count);
+            _inUse += taken;
+            return taken;
+        }
+    }
+
+    public void Release() => Release(1);
+
+    /// <summary>Gives back <paramref name="count"/> permits at once (0 does nothing).</summary>
+    public void Release(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (count == 0)
+        {
+            return;
+        }
+        lock (_lock)
+        {
+            if (_inUse < count)
             {
                 throw new InvalidOperationException("Release without a matching WaitAsync.");
             }
-            _inUse--;
+            _inUse -= count;
             GrantUnsynchronized();
         }
     }

@@ -65,13 +65,9 @@ public sealed class DeliverySource
         {
             await _gate.WaitIfPausedAsync(cancellationToken);
             await Slots.WaitAsync(cancellationToken);
-            var permits = 1;
+            var permits = 1 + Slots.TakeFree(_options.MaxClaim - 1);
             try
             {
-                while (permits < _options.MaxClaim && Slots.InUse < Slots.Limit && TryTake())
-                {
-                    permits++;
-                }
                 var asked = permits;
                 var claims = await _store.ClaimDeliveriesAsync(
                     _options.Owner, _lanes.Limits(), _lanes.LaneSize, asked, _options.Lease, cancellationToken);
@@ -84,7 +80,8 @@ public sealed class DeliverySource
                     // Once claimed, a delivery goes to its attempt even while stopping: the drain settles or hands it back.
                     await output.WriteAsync(delivery, graphToken);
                 }
-                ReleasePermits(ref permits);
+                Slots.Release(permits);
+                permits = 0;
                 if (claims.Count < asked)
                 {
                     await _wake.WaitAsync(_options.PollInterval, _time, cancellationToken);
@@ -92,7 +89,7 @@ public sealed class DeliverySource
             }
             finally
             {
-                ReleasePermits(ref permits);
+                Slots.Release(permits);
             }
         }
     }
@@ -131,32 +128,6 @@ public sealed class DeliverySource
             }
         }
         return handedBack;
-    }
-
-    private bool TryTake()
-    {
-        var wait = Slots.WaitAsync(CancellationToken.None);
-        if (wait.IsCompletedSuccessfully)
-        {
-            return true;
-        }
-        // Not free after all (a race with a resize): give the pending permit back as soon as it is granted.
-        _ = ReleaseWhenGranted(wait);
-        return false;
-    }
-
-    private async Task ReleaseWhenGranted(ValueTask wait)
-    {
-        await wait;
-        Slots.Release();
-    }
-
-    private void ReleasePermits(ref int permits)
-    {
-        for (; permits > 0; permits--)
-        {
-            Slots.Release();
-        }
     }
 }
 

@@ -71,14 +71,10 @@ public sealed class LeasedSource
         {
             await _gate.WaitIfPausedAsync(cancellationToken);
             await Budget.WaitAsync(cancellationToken);
-            var permits = 1;
+            // Take every free permit, so one claim statement fetches as much as may be in flight.
+            var permits = 1 + Budget.TakeFree(_options.MaxClaim - 1);
             try
             {
-                // Take every free permit, so one claim statement fetches as much as may be in flight.
-                while (permits < _options.MaxClaim && Budget.InUse < Budget.Limit && TryTake())
-                {
-                    permits++;
-                }
                 var items = CanClaim()
                     ? await _queue.ClaimAsync(_options.Queue, _options.Owner, permits, _options.LeaseDuration, cancellationToken)
                     : [];
@@ -91,13 +87,14 @@ public sealed class LeasedSource
                 }
                 if (items.Count == 0)
                 {
-                    ReleasePermits(ref permits);
+                    Budget.Release(permits);
+                    permits = 0;
                     await Task.Delay(_options.PollInterval, _time, cancellationToken);
                 }
             }
             finally
             {
-                ReleasePermits(ref permits);
+                Budget.Release(permits);
             }
         }
     }
@@ -174,32 +171,6 @@ public sealed class LeasedSource
             }
         }
         return released;
-    }
-
-    private bool TryTake()
-    {
-        var wait = Budget.WaitAsync(CancellationToken.None);
-        if (wait.IsCompletedSuccessfully)
-        {
-            return true;
-        }
-        // Not free after all (a race with a resize): give the pending permit back as soon as it is granted.
-        _ = ReleaseWhenGranted(wait);
-        return false;
-    }
-
-    private async Task ReleaseWhenGranted(ValueTask wait)
-    {
-        await wait;
-        Budget.Release();
-    }
-
-    private void ReleasePermits(ref int permits)
-    {
-        for (; permits > 0; permits--)
-        {
-            Budget.Release();
-        }
     }
 }
 

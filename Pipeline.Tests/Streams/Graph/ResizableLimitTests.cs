@@ -28,6 +28,26 @@ public sealed class ResizableLimitTests
     }
 
     [Fact]
+    public async Task Taking_the_free_permits_takes_only_what_is_free_never_jumps_a_waiter_and_releases_in_one_go()
+    {
+        var limit = new ResizableLimit(5);
+        await limit.WaitAsync(CancellationToken.None);
+        Assert.Equal(3, limit.TakeFree(3));
+        Assert.Equal(1, limit.TakeFree(10)); // only one was left
+        Assert.Equal(0, limit.TakeFree(1));
+        var waiter = limit.WaitAsync(CancellationToken.None).AsTask();
+
+        limit.Release(2);
+        await waiter; // the waiter got the first of the two released
+        Assert.Equal(4, limit.InUse);
+        Assert.Equal(1, limit.TakeFree(5));
+        Assert.Equal(5, limit.InUse);
+        limit.Release(5);
+        Assert.Equal(0, limit.InUse);
+        Assert.Throws<InvalidOperationException>(() => limit.Release(1));
+    }
+
+    [Fact]
     public async Task A_canceled_waiter_does_not_take_a_permit()
     {
         var limit = new ResizableLimit(1);
