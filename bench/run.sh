@@ -42,6 +42,11 @@
 #   OUT_DIR=bench/results/<UTC timestamp>   summary.md, results.tsv and raw outputs (git-ignored)
 #   PG_BIN=            PostgreSQL bin dir (default: newest /usr/lib/postgresql/*/bin)
 #   KEEP=0             1 = keep the temp dir (logs, data dir) after exit
+#   PROFILE=           a run's tag, e.g. wrk_confirm-hot or wrk_hot: samples the host's thread stacks with dotnet-trace
+#                      (dotnet-sampled-thread-time, ~100 Hz, wall clock: waiting threads count too; over the middle of that run; `dotnet tool install -g dotnet-trace`) and adds the
+#                      top methods (exclusive and inclusive) to the summary; the .nettrace stays in OUT_DIR
+#   PG_STATEMENTS=0    1 = load pg_stat_statements and list the host's 12 costliest statements (total time, calls,
+#                      mean) in the summary: where PostgreSQL's time per request goes
 #   PRIORITY=0         scheduling priority (nice, -20..19; < 0 needs root) of PostgreSQL, the host, wrk and pgbench,
 #                      e.g. -10 on a box shared with other jobs so that those get a small share of the CPU during a
 #                      run. Each is started in its own session and, where the kernel groups by session
@@ -53,6 +58,7 @@
 #   QUIET_WAIT=60      ... for at most this many seconds, then measure anyway; runs during which other processes
 #   NOISE_MAX=20       took more than NOISE_MAX % of one core are flagged in the summary
 set -euo pipefail
+export PATH="$PATH:$HOME/.dotnet/tools"   # dotnet-trace (PROFILE), when installed as a global tool
 
 DURATION=${DURATION:-15}
 WARMUP=${WARMUP:-3}
@@ -176,6 +182,9 @@ full_page_writes = on
 max_connections = 200
 shared_buffers = 256MB
 EOF
+if [[ ${PG_STATEMENTS:-0} -eq 1 ]]; then
+  printf "shared_preload_libraries = 'pg_stat_statements'\npg_stat_statements.track = top\n" >>"$WORK/pgdata/postgresql.conf"
+fi
 # A port can be taken between the check and the bind (other jobs on the box): then try the next one.
 PG_PORT=56431
 for attempt in 1 2 3 4 5; do
@@ -194,6 +203,7 @@ q() { "${PSQL[@]}" -d "$1" -At -c "$2"; }
 "${PSQL[@]}" -d postgres -c "CREATE DATABASE pipeline" -c "CREATE DATABASE seed"
 PG_SETTINGS=$(q postgres "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name) FROM pg_settings
   WHERE name IN ('fsync','synchronous_commit','wal_sync_method','shared_buffers','commit_delay','max_connections','full_page_writes')")
+if [[ ${PG_STATEMENTS:-0} -eq 1 ]]; then q pipeline "CREATE EXTENSION pg_stat_statements" >/dev/null; fi
 FSTYPE=$(findmnt -no FSTYPE -T "$WORK/pgdata" 2>/dev/null || stat -f -c %T "$WORK/pgdata")
 log "PostgreSQL settings: $PG_SETTINGS (data dir on $FSTYPE)"
 
@@ -266,8 +276,20 @@ measure() {
   prioritize "$pid"
   lead=$(( secs >= 6 ? 2 : 1 ))
   sleep "$lead"; cpu_snap >"$WORK/cpu0"
+  local tracer=
+  if [[ -n ${PROFILE:-} && $tag == "$PROFILE" && -n $HOST_PID ]]; then
+    dotnet-trace collect -p "$HOST_PID" --profile dotnet-sampled-thread-time --duration "00:00:00:$(printf '%02d' $(( secs - 2 * lead > 1 ? secs - 2 * lead : 1 )))" \
+      -o "$OUT_DIR/$tag.nettrace" >"$WORK/raw/trace_$tag.txt" 2>&1 &
+    tracer=$!
+  fi
   sleep $(( secs - 2 * lead > 0 ? secs - 2 * lead : 1 )); cpu_snap >"$WORK/cpu1"
   wait "$pid" || rc=$?
+  if [[ -n $tracer ]]; then
+    wait "$tracer" || true
+    { cat "$WORK/raw/trace_$tag.txt"; echo "== $tag: top methods by exclusive CPU samples"; dotnet-trace report "$OUT_DIR/$tag.nettrace" topN -n 30
+      echo "== $tag: top methods by inclusive CPU samples"; dotnet-trace report "$OUT_DIR/$tag.nettrace" topN -n 40 --inclusive; } \
+      >"$OUT_DIR/profile_$tag.txt" 2>&1 || true
+  fi
   CPU=$(cpu_split "$WORK/cpu0" "$WORK/cpu1")
   NOISE=$(sed -n 's/.*other \([0-9]*\)%.*/\1/p' <<<"$CPU"); NOISE=${NOISE:-0}
   top_commands "$WORK/cpu0" "$WORK/cpu1" >>"$OUT_DIR/cpu_by_command.txt" || true
@@ -540,6 +562,13 @@ stop_host
 TABLE_STATS=$(q pipeline "SELECT relname || ': seq_scan=' || seq_scan || ' seq_tup_read=' || seq_tup_read || ' idx_scan=' || coalesce(idx_scan, 0)
                             || ' rows=' || n_live_tup FROM pg_stat_user_tables WHERE seq_scan + coalesce(idx_scan, 0) > 0
                             ORDER BY seq_tup_read DESC, relname LIMIT 6")
+STATEMENTS=""
+if [[ ${PG_STATEMENTS:-0} -eq 1 ]]; then
+  STATEMENTS=$(q pipeline "SELECT round(total_exec_time)::text || ' ms total, ' || calls || ' calls, ' || round(mean_exec_time::numeric, 3)
+                             || ' ms mean, ' || rows || ' rows: ' || left(regexp_replace(query, '\s+', ' ', 'g'), 160)
+                           FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+                          WHERE d.datname = 'pipeline' ORDER BY total_exec_time DESC LIMIT 12")
+fi
 
 # ------------------------------------------------------------------------------------------ report
 median_row() { # system scenario -> the results.tsv row of the median run by rps (lower median for an even count)
@@ -590,6 +619,12 @@ get() { median_row "$1" "$2" | cut -f "$3"; }
   echo "PostgreSQL table scans in database pipeline over the whole run (most rows read by sequential scans first):"
   echo
   sed 's/^/- /' <<<"${TABLE_STATS:-}"
+  if [[ -n $STATEMENTS ]]; then
+    echo
+    echo "PostgreSQL's costliest statements for the host (pg_stat_statements, execution time only, whole run):"
+    echo
+    sed 's/^/- /' <<<"$STATEMENTS"
+  fi
   echo
   echo "Correctness checks ($FAILURES failed):"
   echo
