@@ -1,6 +1,5 @@
 using Pipeline.Actors.Entities.Registrations;
 using Pipeline.Actors.Journal;
-using Pipeline.Actors.ReadSide;
 using Pipeline.Host.Operations.Caching;
 
 namespace Pipeline.Host.Payments;
@@ -9,7 +8,7 @@ namespace Pipeline.Host.Payments;
 /// Applies a verified payment to the registration its order is bound to. Client confirmations, Razorpay
 /// webhooks and NDJSON ingestion all come through here, so whichever arrives first wins and the rest replay.
 /// </summary>
-internal sealed class PaymentConfirmer(IRegistrationReadModel registrations, RegistrationRuntime runtime, EventReadCache eventCache, PaymentLookups lookups)
+internal sealed class PaymentConfirmer(RegistrationRuntime runtime, EventReadCache eventCache, PaymentLookups lookups)
 {
     /// <summary>Storage's unique key on payment ids: the last guard when two registrations race for one payment.</summary>
     public const string PaymentKey = "payments_pkey";
@@ -20,13 +19,9 @@ internal sealed class PaymentConfirmer(IRegistrationReadModel registrations, Reg
     /// <param name="amount">The captured amount when the source states it (webhook, ingestion), else null.</param>
     public async Task<ConfirmOutcome> ConfirmAsync(OrderView order, string paymentId, long? amount, string? currency, CancellationToken cancellationToken)
     {
-        // Cheap early answer for the common conflict; the unique key in storage decides the races this read cannot see.
-        var known = await registrations.GetPaymentAsync(paymentId, cancellationToken);
-        if (known is not null && known.RegistrationId != order.RegistrationId)
-        {
-            return new ConfirmOutcome(ConfirmResult.Conflict);
-        }
-
+        // No read of the payments table first: the registration entity answers replays from memory, and a payment id
+        // already applied elsewhere is refused by storage's unique key (the append fails, nothing is written). A read
+        // per confirmation would cost every request a round trip to spare the rare conflict one.
         RegistrationReply reply;
         try
         {
