@@ -2,7 +2,6 @@ using Pipeline.Actors.Entities.Events;
 using Pipeline.Actors.Entities.Members;
 using Pipeline.Actors.Entities.Registrations;
 using Pipeline.Actors.ReadSide;
-using Pipeline.Host.Operations.Caching;
 
 namespace Pipeline.Host.Payments;
 

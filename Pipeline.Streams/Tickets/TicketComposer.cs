@@ -1,3 +1,4 @@
+using Pipeline.Actors.Entities.Events;
 using Pipeline.Actors.Entities.Registrations;
 using Pipeline.Actors.ReadSide;
 
@@ -9,20 +10,25 @@ namespace Pipeline.Streams.Tickets;
 /// </summary>
 public sealed class TicketComposer(IEventReadModel events, IMemberReadModel members, TicketToken tokens)
 {
+    /// <summary>
+    /// Events never change once created, and an event's read also counts its attendees (O(attendees)): read each once
+    /// per node, not once per ticket, since every ticket of a popular event would otherwise count them all again.
+    /// </summary>
+    private readonly WriteOnceCache<EventView> _events = new(capacity: 10_000);
+
     /// <summary>The member's phone and the rendered PDF, or null when the event or member no longer exists.</summary>
     public async Task<RenderedTicket?> RenderAsync(RegistrationView registration, CancellationToken cancellationToken)
     {
-        var summary = await events.GetAsync(registration.EventId, cancellationToken);
+        var @event = await _events.GetAsync(registration.EventId, async (id, ct) => (await events.GetAsync(id, ct))?.Event, cancellationToken);
         var member = await members.GetAsync(registration.MemberId, cancellationToken);
-        if (summary is null || member is null)
+        if (@event is null || member is null)
         {
             return null;
         }
         // Issued at payment time, so every rendering of one ticket carries the same token and QR code.
         var token = tokens.Create(registration.Id, registration.EventId, registration.PaidAt ?? registration.CreatedAt);
-        var pdf = TicketPdfRenderer.Render(new TicketContent(
-            summary.Event.Name, summary.Event.Venue, summary.Event.StartsAt, member.Name, registration.Id, token));
-        return new RenderedTicket(member.Phone, summary.Event.Name, TicketPdfRenderer.FileName(registration.Id), pdf);
+        var pdf = TicketPdfRenderer.Render(new TicketContent(@event.Name, @event.Venue, @event.StartsAt, member.Name, registration.Id, token));
+        return new RenderedTicket(member.Phone, @event.Name, TicketPdfRenderer.FileName(registration.Id), pdf);
     }
 }
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Pipeline.Host.Operations.Caching;
+namespace Pipeline.Actors.ReadSide;
 
 /// <summary>
 /// Caches records that never change once written (an event's name and fee, a member, an order's binding), so the

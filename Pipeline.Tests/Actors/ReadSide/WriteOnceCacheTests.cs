@@ -1,6 +1,6 @@
-using Pipeline.Host.Operations.Caching;
+using Pipeline.Actors.ReadSide;
 
-namespace Pipeline.Tests.Operations.Caching;
+namespace Pipeline.Tests.Actors.ReadSide;
 
 public sealed class WriteOnceCacheTests
 {
