@@ -11,9 +11,10 @@ namespace Pipeline.Host.Payments;
 /// </summary>
 internal sealed class PaymentLookups(IEventReadModel events, IMemberReadModel members, IRegistrationReadModel registrations)
 {
-    private readonly WriteOnceCache<EventView> _events = new();
-    private readonly WriteOnceCache<MemberView> _members = new();
-    private readonly WriteOnceCache<OrderView> _orders = new();
+    // An order is confirmed soon after it is placed, usually once: a recent window is all that pays off.
+    private readonly WriteOnceCache<EventView> _events = new(capacity: 10_000);
+    private readonly WriteOnceCache<MemberView> _members = new(capacity: 20_000);
+    private readonly WriteOnceCache<OrderView> _orders = new(capacity: 20_000);
 
     public Task<EventView?> EventAsync(string id, CancellationToken ct) =>
         _events.GetAsync(id, async (key, token) => (await events.GetAsync(key, token))?.Event, ct);
