@@ -201,8 +201,12 @@ tickets_scenario() {
 # webhooks: a local receiver (python3, answers 204, counts) registered as an endpoint for registration.paid and
 # ticket.sent before the rounds, with the webhooks pipeline paused so that the messages pile up in the outbox during
 # the other scenarios; at the end the pipeline is resumed with its throttle (500/s by default) raised and the
-# receiver's count is sampled over WEBHOOK_SECONDS. Needs Pipeline__Webhooks__AllowPrivateNetworks=true (set by run.sh).
+# receiver's count is sampled over WEBHOOK_SECONDS, with the tickets and whatsapp pipelines paused meanwhile so the
+# ticket backlog the confirmations left does not compete. WEBHOOK_ENDPOINTS (1) endpoints are registered on the same
+# receiver (each has its own lane of Pipeline:Webhooks:MaxInFlightPerEndpoint attempts, 4 by default), so every
+# message is delivered once per endpoint. Needs Pipeline__Webhooks__AllowPrivateNetworks=true (set by run.sh).
 WEBHOOK_SECONDS=${WEBHOOK_SECONDS:-10}
+WEBHOOK_ENDPOINTS=${WEBHOOK_ENDPOINTS:-1}
 RECEIVER_PID=
 webhooks_setup() {
   cat >"$WORK/receiver.py" <<'PY'
@@ -226,11 +230,16 @@ PY
   RECEIVER_PID=$!
   for _ in $(seq 1 50); do curl -fsS -o /dev/null "http://127.0.0.1:$RECEIVER_PORT/" 2>/dev/null && break; sleep 0.1; done
   api PUT /api/admin/pipelines/webhooks '{"paused": true}' >/dev/null
-  WEBHOOK_ENDPOINT=$(api POST /api/webhook-endpoints "{\"url\": \"http://127.0.0.1:$RECEIVER_PORT/hook\", \"events\": [\"registration.paid\", \"ticket.sent\"]}" | jq -r .id)
-  log "webhook receiver on 127.0.0.1:$RECEIVER_PORT (pid $RECEIVER_PID), endpoint $WEBHOOK_ENDPOINT, webhooks pipeline paused"
+  local i
+  for i in $(seq 1 "$WEBHOOK_ENDPOINTS"); do
+    api POST /api/webhook-endpoints "{\"url\": \"http://127.0.0.1:$RECEIVER_PORT/hook$i\", \"events\": [\"registration.paid\", \"ticket.sent\"]}" >/dev/null
+  done
+  log "webhook receiver on 127.0.0.1:$RECEIVER_PORT (pid $RECEIVER_PID), $WEBHOOK_ENDPOINTS endpoint(s), webhooks pipeline paused"
 }
 webhooks_scenario() {
   local c0 c1 t0 t1 p0 f0 r0 p1 f1 r1 rate
+  api PUT /api/admin/pipelines/tickets '{"paused": true}' >/dev/null
+  api PUT /api/admin/pipelines/whatsapp '{"paused": true}' >/dev/null
   api PUT /api/admin/pipelines/webhooks '{"paused": false, "ratePerSecond": 100000}' >/dev/null
   sleep 2
   c0=$(curl -fsS "http://127.0.0.1:$RECEIVER_PORT/"); t0=$(date +%s.%N)
@@ -248,4 +257,6 @@ webhooks_scenario() {
   NOISE=$(sed -n 's/.*other \([0-9]*\)%.*/\1/p' <<<"$CPU"); NOISE=${NOISE:-0}
   printf 'pipeline\twebhooks\t-\t%s\t-\t-\t-\t-\t%s\t%s\t%s\t%s\t%s\n' "$rate" "$((c1 - c0))" "$((f1 - f0))" "$CPU" "$ROUND" "$NOISE" >>"$RESULTS"
   kill "$RECEIVER_PID" 2>/dev/null || true; RECEIVER_PID=
+  api PUT /api/admin/pipelines/tickets '{"paused": false}' >/dev/null
+  api PUT /api/admin/pipelines/whatsapp '{"paused": false}' >/dev/null
 }
