@@ -275,14 +275,14 @@ measure() {
   pid=$!
   prioritize "$pid"
   lead=$(( secs >= 6 ? 2 : 1 ))
+  local window=$(( secs - 2 * lead > 0 ? secs - 2 * lead : 1 )) tracer=
   sleep "$lead"; cpu_snap >"$WORK/cpu0"
-  local tracer=
   if [[ -n ${PROFILE:-} && $tag == "$PROFILE" && -n $HOST_PID ]]; then
-    dotnet-trace collect -p "$HOST_PID" --profile dotnet-sampled-thread-time --duration "00:00:00:$(printf '%02d' $(( secs - 2 * lead > 1 ? secs - 2 * lead : 1 )))" \
+    dotnet-trace collect -p "$HOST_PID" --profile dotnet-sampled-thread-time --duration "00:00:00:$(printf '%02d' "$window")" \
       -o "$OUT_DIR/$tag.nettrace" >"$WORK/raw/trace_$tag.txt" 2>&1 &
     tracer=$!
   fi
-  sleep $(( secs - 2 * lead > 0 ? secs - 2 * lead : 1 )); cpu_snap >"$WORK/cpu1"
+  sleep "$window"; cpu_snap >"$WORK/cpu1"
   wait "$pid" || rc=$?
   if [[ -n $tracer ]]; then
     wait "$tracer" || true

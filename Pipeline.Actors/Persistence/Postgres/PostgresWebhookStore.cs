@@ -16,7 +16,7 @@ internal sealed class PostgresWebhookStore(NpgsqlDataSource dataSource) : IWebho
     /// the total. SKIP LOCKED and the expired-lease rules are the work queue's (<see cref="PostgresWorkQueue"/>): the
     /// lock re-checks the row, and a lost lease counts as a failed attempt.
     /// </summary>
-    private const string ClaimSql = """
+    private static readonly string ClaimSql = $"""
         WITH lanes AS (
             SELECT e.id, coalesce(q.lane_limit, $3) AS lane_limit
               FROM webhook_endpoints e
@@ -38,13 +38,7 @@ internal sealed class PostgresWebhookStore(NpgsqlDataSource dataSource) : IWebho
              LIMIT $6
         ), claimed AS (
             UPDATE work_items w
-               SET leased_until = now() + $2,
-                   lease_owner  = $1,
-                   lease_token  = gen_random_uuid()::text,
-                   attempts     = w.attempts + CASE WHEN w.leased_until IS NULL THEN 0 ELSE 1 END,
-                   last_error   = CASE WHEN w.leased_until IS NULL THEN w.last_error ELSE 'lease of ' || w.lease_owner || ' expired' END,
-                   last_status  = CASE WHEN w.leased_until IS NULL THEN w.last_status END,
-                   updated_at   = now()
+               {PostgresWorkQueue.TakeLease(owner: "$1", lease: "$2")}
               FROM picked p
              WHERE w.id = p.id
             RETURNING w.id, w.queue, w.message_id, w.target, w.attempts, w.lease_token, w.leased_until, w.next_attempt_at)

@@ -20,16 +20,10 @@ internal sealed class PostgresWorkQueue(NpgsqlDataSource dataSource) : IWorkQueu
     /// Leases due rows oldest first, skipping rows another claim has locked. A row taken back from an expired lease counts
     /// that lease as a failed attempt, so work that kills its node or always outruns its lease still runs out of attempts.
     /// </summary>
-    private const string ClaimSql = """
+    private static readonly string ClaimSql = $"""
         WITH claimed AS (
             UPDATE work_items w
-               SET leased_until = now() + $3,
-                   lease_owner  = $2,
-                   lease_token  = gen_random_uuid()::text,
-                   attempts     = w.attempts + CASE WHEN w.leased_until IS NULL THEN 0 ELSE 1 END,
-                   last_error   = CASE WHEN w.leased_until IS NULL THEN w.last_error ELSE 'lease of ' || w.lease_owner || ' expired' END,
-                   last_status  = CASE WHEN w.leased_until IS NULL THEN w.last_status END,
-                   updated_at   = now()
+               {TakeLease(owner: "$2", lease: "$3")}
              WHERE w.id IN (
                    SELECT id
                      FROM work_items
@@ -43,6 +37,20 @@ internal sealed class PostgresWorkQueue(NpgsqlDataSource dataSource) : IWorkQueu
           FROM claimed c
           JOIN outbox o ON o.id = c.message_id
          ORDER BY c.next_attempt_at, c.id
+        """;
+
+    /// <summary>
+    /// The SET clause of every claim (this queue's and the webhook deliveries') on <c>work_items w</c>: a new lease for
+    /// the owner parameter until now + the lease parameter; taking back an expired lease counts it as a failed attempt.
+    /// </summary>
+    internal static string TakeLease(string owner, string lease) => $"""
+        SET leased_until = now() + {lease},
+                   lease_owner  = {owner},
+                   lease_token  = gen_random_uuid()::text,
+                   attempts     = w.attempts + CASE WHEN w.leased_until IS NULL THEN 0 ELSE 1 END,
+                   last_error   = CASE WHEN w.leased_until IS NULL THEN w.last_error ELSE 'lease of ' || w.lease_owner || ' expired' END,
+                   last_status  = CASE WHEN w.leased_until IS NULL THEN w.last_status END,
+                   updated_at   = now()
         """;
 
     /// <summary>Only the lease holder settles, and only a pending row: the guard every settling statement ends with.</summary>

@@ -17,15 +17,9 @@ internal sealed class SqliteWebhookStore(SqliteConnectionFactory connections, Ti
     /// Each live endpoint's due deliveries numbered in due order (its lane), those within the lane's limit, oldest first up
     /// to the total. One node holds the write gate, so there is nothing to skip; RETURNING has no order: the caller sorts.
     /// </summary>
-    private const string ClaimSql = """
+    private const string ClaimSql = $"""
         UPDATE work_items
-           SET leased_until = $now + $lease_ms,
-               lease_owner  = $owner,
-               lease_token  = lower(hex(randomblob(16))),
-               attempts     = attempts + CASE WHEN leased_until IS NULL THEN 0 ELSE 1 END,
-               last_error   = CASE WHEN leased_until IS NULL THEN last_error ELSE 'lease of ' || lease_owner || ' expired' END,
-               last_status  = CASE WHEN leased_until IS NULL THEN last_status END,
-               updated_at   = $now
+           {SqliteWorkQueue.TakeLease}
          WHERE id IN (
                SELECT id FROM (
                       SELECT w.id, w.next_attempt_at,

@@ -15,15 +15,9 @@ internal sealed class SqliteWorkQueue(SqliteConnectionFactory connections, TimeP
     /// River's SQLite claim. A row taken back from an expired lease counts that lease as a failed attempt (see PostgreSQL).
     /// RETURNING has no order in SQLite: the caller sorts.
     /// </summary>
-    private const string ClaimSql = """
+    private const string ClaimSql = $"""
         UPDATE work_items
-           SET leased_until = $now + $lease_ms,
-               lease_owner  = $owner,
-               lease_token  = lower(hex(randomblob(16))),
-               attempts     = attempts + CASE WHEN leased_until IS NULL THEN 0 ELSE 1 END,
-               last_error   = CASE WHEN leased_until IS NULL THEN last_error ELSE 'lease of ' || lease_owner || ' expired' END,
-               last_status  = CASE WHEN leased_until IS NULL THEN last_status END,
-               updated_at   = $now
+           {TakeLease}
          WHERE id IN (
                SELECT id
                  FROM work_items
@@ -32,6 +26,20 @@ internal sealed class SqliteWorkQueue(SqliteConnectionFactory connections, TimeP
                 ORDER BY next_attempt_at, id
                 LIMIT $limit)
         RETURNING id, queue, message_id, target, attempts, lease_token, leased_until, next_attempt_at
+        """;
+
+    /// <summary>
+    /// The SET clause of every claim (this queue's and the webhook deliveries'): a new lease for <c>$owner</c> until
+    /// <c>$now + $lease_ms</c>; taking back an expired lease counts it as a failed attempt.
+    /// </summary>
+    internal const string TakeLease = """
+        SET leased_until = $now + $lease_ms,
+               lease_owner  = $owner,
+               lease_token  = lower(hex(randomblob(16))),
+               attempts     = attempts + CASE WHEN leased_until IS NULL THEN 0 ELSE 1 END,
+               last_error   = CASE WHEN leased_until IS NULL THEN last_error ELSE 'lease of ' || lease_owner || ' expired' END,
+               last_status  = CASE WHEN leased_until IS NULL THEN last_status END,
+               updated_at   = $now
         """;
 
     private const string ClaimedMessagesSql = """
