@@ -71,12 +71,19 @@ public sealed class DeliverySource
                 var asked = permits;
                 var claims = await _store.ClaimDeliveriesAsync(
                     _options.Owner, _lanes.Limits(), _lanes.LaneSize, asked, _options.Lease, cancellationToken);
+                // Every delivery of the claim waits from now on, before the first is written: a write can block behind the
+                // throttle until the graph stops, and a delivery not yet counted as waiting would keep its lease.
+                var claimed = new List<Delivery>(claims.Count);
                 foreach (var claim in claims)
                 {
                     var lane = _lanes.Enter(claim.Item.Target!);
-                    permits--; // the delivery holds it now, until its attempt is settled
+                    permits--; // the delivery holds it now, until its attempt is settled or it is handed back
                     var delivery = new Delivery(claim, lane, _time.GetTimestamp());
                     _waiting[claim.Item.Id] = delivery;
+                    claimed.Add(delivery);
+                }
+                foreach (var delivery in claimed)
+                {
                     // Once claimed, a delivery goes to its attempt even while stopping: the drain settles or hands it back.
                     await output.WriteAsync(delivery, graphToken);
                 }

@@ -78,9 +78,14 @@ public sealed class LeasedSource
                 var items = CanClaim()
                     ? await _queue.ClaimAsync(_options.Queue, _options.Owner, permits, _options.LeaseDuration, cancellationToken)
                     : [];
+                // Every item of the claim is unsettled from now on, before the first is written: a write can block behind
+                // the stages below until the graph stops, and an item not yet tracked would be neither kept alive nor handed back.
                 foreach (var item in items)
                 {
                     _unsettled[item.Id] = item;
+                }
+                foreach (var item in items)
+                {
                     // Once claimed, an item goes downstream even while stopping: the drain settles or hands it back.
                     await output.WriteAsync(item, graphToken);
                     permits--;
