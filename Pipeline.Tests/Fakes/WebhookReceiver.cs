@@ -36,6 +36,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>Every request, in arrival order.</summary>
     public ConcurrentQueue<Receipt> Receipts { get; } = new();
 
+    /// <summary>Requests that have arrived and are not finished (answered, or dropped because their caller went away).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    private int _inFlight;
+
     public static async Task<WebhookReceiver> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -79,6 +84,19 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private Behavior Get(string name) => _behaviors.GetValueOrDefault(name, Behavior.Default);
 
     private async Task ReceiveAsync(string name, HttpContext context)
+    {
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            await HandleAsync(name, context);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task HandleAsync(string name, HttpContext context)
     {
         var arrived = Stopwatch.GetTimestamp();
         using var buffer = new MemoryStream();
