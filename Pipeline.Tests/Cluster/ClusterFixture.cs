@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Npgsql;
 using Pipeline.Streams.Pipelines.Webhooks;
 using Pipeline.Tests.Fakes;
@@ -14,8 +16,9 @@ namespace Pipeline.Tests.Cluster;
 /// receiver. Leases, heartbeats and drains are short so that takeovers and drains happen within a test.
 /// </summary>
 /// <remarks>
-/// Tests kill and stop nodes: each test starts with <see cref="EnsureAllUpAsync"/>, which starts again whichever node
-/// an earlier test left down (same name, new port).
+/// Tests kill and stop nodes and turn pipeline settings: each test starts with <see cref="EnsureAllUpAsync"/>, which
+/// starts again whichever node an earlier test left down (same name, new port) and puts back the settings an earlier
+/// test changed with <see cref="SetPipelineAsync"/> on the nodes that stayed up.
 /// </remarks>
 public sealed class ClusterFixture : IAsyncLifetime
 {
@@ -33,6 +36,9 @@ public sealed class ClusterFixture : IAsyncLifetime
         ? LeaseDuration
         : WebhookAttemptTimeout + WebhookPipeline.SettleMargin;
 
+    /// <summary>Pipeline:Webhooks:MaxInFlightPerEndpoint: deliveries to one endpoint a node holds at once (claimed, waiting or under way).</summary>
+    public const int WebhookLaneSize = 4;
+
     /// <summary>Pipeline:WhatsApp:AttemptTimeout (upload and message).</summary>
     public static readonly TimeSpan WhatsAppAttemptTimeout = TimeSpan.FromSeconds(6);
 
@@ -43,6 +49,10 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     private readonly HostProcess?[] _nodes = new HostProcess?[Size];
     private readonly HttpClient?[] _clients = new HttpClient?[Size];
+
+    /// <summary>A pipeline's settings as they were before a test changed them, by node process and pipeline.</summary>
+    private readonly Dictionary<(HostProcess Node, string Pipeline), JsonElement> _changedSettings = [];
+
     private string _workingDirectory = "";
 
     public PostgresTestDatabase Database { get; } = new();
@@ -73,17 +83,93 @@ public sealed class ClusterFixture : IAsyncLifetime
         await EnsureAllUpAsync();
     }
 
-    /// <summary>Starts every node that is down, all at once (they migrate the one database together on the first start).</summary>
+    /// <summary>
+    /// Starts every node that is down, all at once (they migrate the one database together on the first start), puts
+    /// back pipeline settings a test changed on the nodes that stayed up, and lets the fake Graph APIs answer at once.
+    /// </summary>
     public async Task EnsureAllUpAsync()
     {
         var starting = Enumerable.Range(0, Size).Where(i => !IsUp(i)).Select(StartAsync).ToList();
         await Task.WhenAll(starting);
+        foreach (var ((node, pipeline), original) in _changedSettings)
+        {
+            var index = Array.IndexOf(_nodes, node);
+            if (index >= 0)
+            {
+                await PutPipelineAsync(index, pipeline, new
+                {
+                    ratePerSecond = original.GetProperty("ratePerSecond").GetDouble(),
+                    parallelism = original.GetProperty("parallelism").GetInt32(),
+                    bufferSize = original.GetProperty("bufferSize").GetInt32(),
+                    paused = original.GetProperty("paused").GetBoolean(),
+                });
+            }
+        }
+        _changedSettings.Clear();
         foreach (var graph in Graphs)
         {
             graph.Latency = TimeSpan.Zero;
             graph.Down = false;
+            graph.Release();
         }
     }
+
+    /// <summary>
+    /// <c>PUT /api/admin/pipelines/{pipeline}</c> on one node (e.g. <c>new { paused = true }</c>); the next
+    /// <see cref="EnsureAllUpAsync"/> puts the settings back if the node is still up. Returns the pipeline as answered.
+    /// </summary>
+    public async Task<JsonElement> SetPipelineAsync(int index, string pipeline, object settings)
+    {
+        var key = (Node(index), pipeline);
+        if (!_changedSettings.ContainsKey(key))
+        {
+            var current = await Client(index).GetAsync($"/api/admin/pipelines/{pipeline}");
+            current.EnsureSuccessStatusCode();
+            _changedSettings[key] = await current.JsonAsync();
+        }
+        return await PutPipelineAsync(index, pipeline, settings);
+    }
+
+    private async Task<JsonElement> PutPipelineAsync(int index, string pipeline, object settings)
+    {
+        var response = await Client(index).PutAsync($"/api/admin/pipelines/{pipeline}", JsonContent.Create(settings));
+        var body = await response.JsonAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"PUT {pipeline} on {NodeName(index)}: {(int)response.StatusCode} {body}");
+        }
+        return body;
+    }
+
+    /// <summary>
+    /// Waits until nothing more can reach the fakes: no call in flight at any fake Graph API or at the receiver, and no
+    /// attempt in flight in any pipeline of a node that is up. Call it once the database says a test's work is done and
+    /// before counting what arrived, instead of sleeping "long enough for a duplicate". False after <paramref name="timeout"/>.
+    /// </summary>
+    public Task<bool> WaitUntilQuietAsync(TimeSpan timeout) => Poll.UntilAsync(async () =>
+    {
+        if (Graphs.Any(g => g.InFlight > 0) || Receiver.InFlight > 0)
+        {
+            return false;
+        }
+        for (var i = 0; i < Size; i++)
+        {
+            if (!IsUp(i))
+            {
+                continue;
+            }
+            var pipelines = await (await Client(i).GetAsync("/api/admin/pipelines")).JsonAsync();
+            if (pipelines.GetProperty("pipelines").EnumerateArray().Any(p => p.GetProperty("inFlight").GetInt64() > 0))
+            {
+                return false;
+            }
+        }
+        return true;
+    }, timeout, TimeSpan.FromMilliseconds(50));
+
+    /// <summary>The database's clock, the one every lease, heartbeat and node status of the cluster is written and judged by.</summary>
+    public async Task<DateTimeOffset> DatabaseNowAsync() =>
+        (await QueryAsync("SELECT now()", r => r.GetFieldValue<DateTimeOffset>(0)))[0];
 
     /// <summary>SIGKILL: no drain, no hand-back, no leave; its leases expire and its heartbeat stops.</summary>
     public async Task KillAsync(int index)
@@ -96,14 +182,17 @@ public sealed class ClusterFixture : IAsyncLifetime
         await node.DisposeAsync();
     }
 
-    /// <summary>SIGTERM: a graceful stop. Returns how long the process took to exit.</summary>
-    public async Task<TimeSpan> TerminateAsync(int index, TimeSpan timeout)
+    /// <summary>
+    /// SIGTERM: a graceful stop. Returns how long the process took to exit, from the signal. <paramref name="signaled"/>
+    /// runs as soon as the signal is sent (e.g. to let calls go on that the test held so they would be under way at the stop).
+    /// </summary>
+    public async Task<TimeSpan> TerminateAsync(int index, TimeSpan timeout, Action? signaled = null)
     {
         var node = Node(index);
         _nodes[index] = null;
         _clients[index]?.Dispose();
         _clients[index] = null;
-        var took = await node.TerminateAsync(timeout);
+        var took = await node.TerminateAsync(timeout, signaled);
         await node.DisposeAsync();
         return took;
     }
@@ -159,6 +248,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         ["Pipeline:WhatsApp:AttemptTimeout"] = WhatsAppAttemptTimeout.ToString("c"),
         ["Pipeline:Webhooks:AllowPrivateNetworks"] = "true",
         ["Pipeline:Webhooks:AttemptTimeout"] = WebhookAttemptTimeout.ToString("c"),
+        ["Pipeline:Webhooks:MaxInFlightPerEndpoint"] = WebhookLaneSize.ToString(CultureInfo.InvariantCulture),
         ["Pipeline:Webhooks:RetryDelays:0"] = "00:00:01",
         ["Pipeline:Webhooks:RetryDelays:1"] = "00:00:02",
         ["Pipeline:Pipelines:LeaseDuration"] = LeaseDuration.ToString("c"),

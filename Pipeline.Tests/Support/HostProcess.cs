@@ -84,14 +84,19 @@ public sealed class HostProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
-    /// <summary>SIGTERM: a graceful stop (drain, hand back, leave the cluster). Returns the time it took to exit.</summary>
-    public async Task<TimeSpan> TerminateAsync(TimeSpan timeout)
+    /// <summary>
+    /// SIGTERM: a graceful stop (drain, hand back, leave the cluster). Returns the time it took to exit, counted from the
+    /// signal's delivery (not from starting <c>kill</c>, which a busy machine can take a while to do).
+    /// <paramref name="signaled"/> runs once the signal has been delivered.
+    /// </summary>
+    public async Task<TimeSpan> TerminateAsync(TimeSpan timeout, Action? signaled = null)
     {
-        var stopwatch = Stopwatch.StartNew();
         using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             await kill!.WaitForExitAsync();
         }
+        var stopwatch = Stopwatch.StartNew();
+        signaled?.Invoke();
         using var wait = new CancellationTokenSource(timeout);
         await _process.WaitForExitAsync(wait.Token);
         return stopwatch.Elapsed;
