@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Pipeline.Tests.Fakes;
 using Pipeline.Tests.Support;
 using Xunit.Abstractions;
 
@@ -17,8 +18,17 @@ public sealed class RollingRestartTests(ClusterFixture cluster, ITestOutputHelpe
     private const int Stopped = 1; // node-2
     private const int Registrations = 30;
 
-    /// <summary>What a stopping host needs besides the drain: the server's and the other services' stops, the process exit.</summary>
-    private static readonly TimeSpan StopSlack = TimeSpan.FromSeconds(3);
+    /// <summary>
+    /// What a stopping host needs besides the drain and a send under way: the server's and the other services' stops,
+    /// handing back, leaving the cluster and the process exit, on a two-core machine that other work keeps busy.
+    /// </summary>
+    private static readonly TimeSpan StopSlack = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The longest a graceful stop may take, from the configuration: the drain, then a WhatsApp send started just
+    /// before the drain's end, which is never cut and ends within its attempt timeout, then the rest of the stop.
+    /// </summary>
+    private static readonly TimeSpan StopBound = ClusterFixture.DrainTimeout + ClusterFixture.WhatsAppAttemptTimeout + StopSlack;
 
     /// <summary>The fake Graph API's delay per call; a ticket is two calls (upload, message).</summary>
     private static readonly TimeSpan SendLatency = TimeSpan.FromSeconds(1.5);
@@ -50,55 +60,48 @@ public sealed class RollingRestartTests(ClusterFixture cluster, ITestOutputHelpe
         var batchId = await _client.CreateBatchAsync(0, 1_000_000);
         foreach (var graph in cluster.Graphs)
         {
-            graph.Latency = SendLatency; // a ticket takes 3 s to send, longer than the drain: node-2's last sends outlast it
+            graph.Latency = SendLatency; // a ticket takes 3 s to send, longer than the drain: node-2's sends outlast it
         }
+        // node-2 renders the tickets it claims but sends none until all are paid: they wait in its whatsapp buffer.
+        await cluster.SetPipelineAsync(Stopped, "whatsapp", new { paused = true });
 
         // Consumes keep coming through every node during the whole stop.
         using var stopLoad = new CancellationTokenSource();
-        var acknowledged = new ConcurrentDictionary<string, long>();
-        var unexpected = new ConcurrentBag<string>();
-        var consumers = Task.WhenAll(Enumerable.Range(0, 4).Select(worker => Task.Run(async () =>
-        {
-            for (var turn = worker; !stopLoad.IsCancellationRequested; turn++)
-            {
-                var key = Guid.NewGuid().ToString("N");
-                var (response, _) = await _client.SendAsync(turn, () => ClusterClient.Consume(batchId, 1, key));
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    acknowledged[key] = 1;
-                }
-                else if (await ClusterClient.IsContentionAsync(response))
-                {
-                    continue; // nothing applied; this key is simply not acknowledged
-                }
-                else
-                {
-                    unexpected.Add($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-                }
-                await Task.Delay(10);
-            }
-        })));
+        var load = new ConsumeLoad();
+        var consumers = Task.WhenAll(Enumerable.Range(0, 4).Select(worker => Task.Run(() => ConsumeUntilStoppedAsync(worker, batchId, load, stopLoad.Token))));
         for (var i = 0; i < buyers.Count; i++)
         {
             var (_, memberId, orderId, _) = buyers[i];
             var (confirmed, _) = await _client.SendAsync(i, () => ClusterClient.Confirm(eventId, memberId, orderId, PaymentScenario.NewPaymentId()));
             Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
         }
-        Assert.True(await Poll.UntilAsync(() => Task.FromResult(cluster.Graphs[Stopped].Requests >= 2), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(20)),
-            "node-2 is sending tickets");
+        // Then node-2 sends, and its WhatsApp calls wait at its fake Graph API until the signal: when it is stopped it
+        // certainly has sends under way (their tickets leased), which the drain must let finish, and tickets waiting
+        // behind them, which it must hand back.
+        cluster.Graphs[Stopped].Hold(HoldPoint.BeforeAccepting);
+        await cluster.SetPipelineAsync(Stopped, "whatsapp", new { paused = false });
+        Assert.True(await Poll.UntilAsync(() => Task.FromResult(cluster.Graphs[Stopped].Holding >= 1), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(20)),
+            "node-2 is sending a ticket");
         var stoppedName = ClusterFixture.NodeName(Stopped);
         var inFlightAtStop = await cluster.ScalarAsync("SELECT count(*) FROM work_items WHERE state = 'pending' AND lease_owner = $1", stoppedName);
+        Assert.True(inFlightAtStop >= 1, $"{stoppedName} holds the tickets it is sending");
 
-        var took = await cluster.TerminateAsync(Stopped, TimeSpan.FromSeconds(30));
+        var sendsUnderWay = 0;
+        var took = await cluster.TerminateAsync(Stopped, StopBound + TimeSpan.FromSeconds(30), signaled: () =>
+        {
+            sendsUnderWay = cluster.Graphs[Stopped].Holding;
+            cluster.Graphs[Stopped].Release();
+        });
 
         // Straight after the exit: nothing of node-2's is leased any more, not even a lease that has yet to expire.
         var leftLeased = await cluster.ScalarAsync("SELECT count(*) FROM work_items WHERE state = 'pending' AND lease_owner = $1", stoppedName);
         var leftLive = await cluster.ScalarAsync("SELECT count(*) FROM work_items WHERE leased_until > now() AND lease_owner = $1", stoppedName);
         var view = await (await cluster.Client(0).GetAsync("/api/admin/cluster")).JsonAsync();
         var node2 = view.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("name").GetString() == stoppedName);
-        // A send started just before the drain's end still finishes: the bound is the drain plus one send.
-        Assert.True(took <= ClusterFixture.DrainTimeout + 2 * SendLatency + StopSlack,
-            $"{stoppedName} took {took.TotalSeconds:0.00} s to exit (drain timeout {ClusterFixture.DrainTimeout.TotalSeconds} s + a 3 s send + {StopSlack.TotalSeconds} s)");
+        Assert.True(sendsUnderWay >= 1, $"{stoppedName} had no WhatsApp call under way at the signal");
+        Assert.True(took <= StopBound,
+            $"{stoppedName} took {took.TotalSeconds:0.00} s to exit (drain timeout {ClusterFixture.DrainTimeout.TotalSeconds} s"
+            + $" + WhatsApp attempt timeout {ClusterFixture.WhatsAppAttemptTimeout.TotalSeconds} s + {StopSlack.TotalSeconds} s)");
         Assert.Equal(0, leftLeased);
         Assert.Equal(0, leftLive);
         Assert.Equal("gone", node2.GetProperty("status").GetString()); // it left: gone at once, not after GoneAfter
@@ -120,7 +123,8 @@ public sealed class RollingRestartTests(ClusterFixture cluster, ITestOutputHelpe
             SELECT count(*) FROM work_items w JOIN outbox o ON o.id = w.message_id
              WHERE o.position > $1 AND w.state <> 'done' AND (w.queue <> 'deliveries' OR w.target = $2)
             """, startPosition, endpointId) == 0, TimeSpan.FromSeconds(60)), "all work done");
-        Assert.True(unexpected.IsEmpty, "unexpected consume answers: " + string.Join("; ", unexpected.Take(5)));
+        Assert.True(await cluster.WaitUntilQuietAsync(TimeSpan.FromSeconds(30)), "nothing more in flight anywhere");
+        Assert.True(load.Unexpected.IsEmpty, "unexpected consume answers: " + string.Join("; ", load.Unexpected.Take(5)));
         // Exactly one WhatsApp message per ticket: node-2 finished every send it had started, and handed back the rest
         // before calling WhatsApp.
         var copies = new List<int>();
@@ -139,12 +143,13 @@ public sealed class RollingRestartTests(ClusterFixture cluster, ITestOutputHelpe
         Assert.Equal(expected, receipts.Where(r => r.AnsweredStatus == 200).Select(r => r.WebhookId).Distinct().Count());
         var journaled = await cluster.ScalarAsync(
             "SELECT coalesce(sum((payload->>'quantity')::bigint), 0) FROM journal WHERE entity_id = $1 AND type = 'BatchConsumed'", "batch/" + batchId);
-        Assert.Equal(acknowledged.Count, journaled);
+        Assert.Equal(load.Acknowledged.Count, journaled);
 
-        output.WriteLine($"{stoppedName} held {inFlightAtStop} leased items at SIGTERM and exited after {took.TotalSeconds:0.00} s"
-            + $" (DrainTimeout {ClusterFixture.DrainTimeout.TotalSeconds} s); {leftLeased} leases left behind");
+        output.WriteLine($"{stoppedName} held {inFlightAtStop} leased items at SIGTERM with {sendsUnderWay} WhatsApp calls under way, and exited after"
+            + $" {took.TotalSeconds:0.00} s (bound {StopBound.TotalSeconds} s); {leftLeased} leases left behind");
         output.WriteLine($"tickets: {copies.Sum()} WhatsApp messages for {Registrations} registrations ({buyers.Sum(b => cluster.Graphs[Stopped].MessagesTo(b.Phone.TrimStart('+')))} from {stoppedName});"
-            + $" webhooks: {receipts.Count} requests for {expected} messages; consumes: {acknowledged.Count} acknowledged, {_client.Failovers} requests resent");
+            + $" webhooks: {receipts.Count} requests for {expected} messages; consumes: {load.Acknowledged.Count} acknowledged ({load.Replayed} as replays),"
+            + $" {load.Contention} answers 503 contention (resent with the same key), {_client.Failovers} requests resent to another node");
 
         await _client.SendAsync(0, () => new HttpRequestMessage(HttpMethod.Delete, $"/api/webhook-endpoints/{endpointId}"));
     }
@@ -160,26 +165,114 @@ public sealed class RollingRestartTests(ClusterFixture cluster, ITestOutputHelpe
         var hook = "throttled-" + Guid.NewGuid().ToString("N")[..8];
         var endpoint = await _client.CreateAsync(0, "/api/webhook-endpoints", new { url = cluster.Receiver.UrlFor(hook), events = new[] { "batch.depleted" } });
         var endpointId = endpoint.GetProperty("id").GetString()!;
-        // node-2 starts one attempt a second: what it claims (up to its lane's room) waits in its throttle.
-        var slow = await cluster.Client(Stopped).PutAsync("/api/admin/pipelines/webhooks",
-            System.Net.Http.Json.JsonContent.Create(new { ratePerSecond = 1 }));
-        Assert.Equal(HttpStatusCode.OK, slow.StatusCode);
-        for (var i = 0; i < 40; i++)
+        var stoppedName = ClusterFixture.NodeName(Stopped);
+        // Only node-2 claims webhook work until it is stopped: the other nodes' webhooks pipelines are paused before any
+        // of this test's messages exist, so what node-2 holds does not depend on who wins a claim.
+        foreach (var other in Enumerable.Range(0, ClusterFixture.Size).Where(i => i != Stopped))
+        {
+            await cluster.SetPipelineAsync(other, "webhooks", new { paused = true });
+        }
+        // One attempt per 100 s (the throttle's bucket starts empty): every delivery node-2 claims waits in its throttle
+        // for longer than this test takes.
+        await cluster.SetPipelineAsync(Stopped, "webhooks", new { ratePerSecond = 0.01 });
+        // As many deliveries as node-2's lane for the endpoint has room for.
+        for (var i = 0; i < ClusterFixture.WebhookLaneSize; i++)
         {
             var batchId = await _client.CreateBatchAsync(i % ClusterFixture.Size, 1);
             var (consumed, _) = await _client.SendAsync(i, () => ClusterClient.Consume(batchId, 1, Guid.NewGuid().ToString("N")));
             Assert.Equal(HttpStatusCode.OK, consumed.StatusCode);
         }
-        var stoppedName = ClusterFixture.NodeName(Stopped);
+        // node-2 claims them as they come, and they wait: one taken by the throttle, one queued for it, and the rest of a
+        // claim behind those; then its claim loop waits too, so it holds at least three (all four if they came in fewer
+        // claims). Held whether or not a lease has run out meanwhile: a delivery's lease is not renewed while it waits
+        // (its attempt checks the lease first), and on a busy machine the set-up can outlast one; nobody can take one
+        // over, as the others are paused.
+        const int waiting = 3;
         Assert.True(await Poll.UntilAsync(async () => await cluster.ScalarAsync(
-                "SELECT count(*) FROM work_items WHERE queue = 'deliveries' AND state = 'pending' AND lease_owner = $1", stoppedName) >= 3,
-            TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(20)), "node-2 holds deliveries");
+                "SELECT count(*) FROM work_items WHERE queue = 'deliveries' AND target = $1 AND state = 'pending' AND lease_owner = $2",
+                endpointId, stoppedName) >= waiting,
+            TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(20)), $"{stoppedName} holds {waiting} deliveries: "
+            + string.Join("; ", await cluster.QueryAsync(
+                "SELECT state || ' ' || coalesce(lease_owner, '-') || ' attempts ' || attempts FROM work_items WHERE queue = 'deliveries' AND target = $1",
+                r => r.GetString(0), endpointId)));
+        var heldAtStop = await cluster.ScalarAsync(
+            "SELECT count(*) FROM work_items WHERE queue = 'deliveries' AND target = $1 AND state = 'pending' AND lease_owner = $2", endpointId, stoppedName);
 
-        var took = await cluster.TerminateAsync(Stopped, TimeSpan.FromSeconds(30));
+        var took = await cluster.TerminateAsync(Stopped, StopBound + TimeSpan.FromSeconds(30));
 
+        // Straight after the exit, while the others are still paused (nobody else can have touched them): none of
+        // node-2's leases is left, and every delivery is in the queue unleased (the ones it held handed back, their
+        // leases cleared, not merely run out; any other never claimed), with no attempt counted and none made.
         var left = await cluster.ScalarAsync("SELECT count(*) FROM work_items WHERE leased_until > now() AND lease_owner = $1", stoppedName);
-        output.WriteLine($"{stoppedName} exited after {took.TotalSeconds:0.00} s and left {left} deliveries leased");
+        var unleased = await cluster.ScalarAsync(
+            """
+            SELECT count(*) FROM work_items
+             WHERE queue = 'deliveries' AND target = $1 AND state = 'pending' AND leased_until IS NULL AND lease_owner IS NULL AND attempts = 0
+            """, endpointId);
+        output.WriteLine($"{stoppedName} held {heldAtStop} deliveries waiting in its throttle, exited after {took.TotalSeconds:0.00} s"
+            + $" and left {left} leased; {unleased} of {ClusterFixture.WebhookLaneSize} back in the queue");
         Assert.Equal(0, left);
+        Assert.Equal(ClusterFixture.WebhookLaneSize, unleased);
+        Assert.Empty(cluster.Receiver.For(hook));
+        Assert.True(took <= StopBound, $"{stoppedName} took {took.TotalSeconds:0.00} s to exit (bound {StopBound.TotalSeconds} s)");
+
+        // The others take them at once (no lease to wait for) and deliver them.
+        foreach (var other in Enumerable.Range(0, ClusterFixture.Size).Where(i => i != Stopped))
+        {
+            await cluster.SetPipelineAsync(other, "webhooks", new { paused = false });
+        }
+        Assert.True(await Poll.UntilAsync(() => Task.FromResult(
+                cluster.Receiver.For(hook).Where(r => r.AnsweredStatus == 200).Select(r => r.WebhookId).Distinct().Count() == ClusterFixture.WebhookLaneSize),
+            TimeSpan.FromSeconds(30)), "the survivors deliver what node-2 handed back");
         await _client.SendAsync(0, () => new HttpRequestMessage(HttpMethod.Delete, $"/api/webhook-endpoints/{endpointId}"));
+    }
+
+    /// <summary>
+    /// One consumer of the load: a consume of 1 with a fresh Idempotency-Key, resent with the same key until it has a
+    /// definite answer. A 503 contention says only that this request applied nothing: when it is a resend (failover), an
+    /// earlier send may have applied, and only the same key can tell (it replays). So every key ends acknowledged once
+    /// or is never applied, and the journal's sum equals the acknowledged count exactly.
+    /// </summary>
+    private async Task ConsumeUntilStoppedAsync(int worker, string batchId, ConsumeLoad load, CancellationToken stop)
+    {
+        for (var turn = worker; !stop.IsCancellationRequested;)
+        {
+            var key = Guid.NewGuid().ToString("N");
+            while (true)
+            {
+                var (response, _) = await _client.SendAsync(turn++, () => ClusterClient.Consume(batchId, 1, key));
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    load.Acknowledged[key] = 1;
+                    if (response.Headers.Contains("Idempotent-Replayed"))
+                    {
+                        Interlocked.Increment(ref load.Replayed);
+                    }
+                    break;
+                }
+                if (await ClusterClient.IsContentionAsync(response))
+                {
+                    Interlocked.Increment(ref load.Contention);
+                    await Task.Delay(50);
+                    continue;
+                }
+                // The test fails on any of these: the key's outcome is open.
+                load.Unexpected.Add($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                break;
+            }
+            await Task.Delay(10);
+        }
+    }
+
+    private sealed class ConsumeLoad
+    {
+        /// <summary>Consumes answered 200 (first time or replayed), by Idempotency-Key.</summary>
+        public ConcurrentDictionary<string, long> Acknowledged { get; } = new();
+
+        public ConcurrentBag<string> Unexpected { get; } = [];
+
+        public int Replayed;
+
+        public int Contention;
     }
 }
