@@ -15,7 +15,11 @@ public sealed class SqliteWebhookCrashTests(ITestOutputHelper output) : WebhookC
     protected override bool HostsShareTheDatabase => false;
 }
 
-/// <summary>PostgreSQL: two hosts deliver side by side from the start, and the second takes over what the killed one held.</summary>
+/// <summary>
+/// PostgreSQL: two hosts on one database from the start, and the second takes over what the killed one held. In the
+/// crash test the second host's deliveries are paused until the first is dead, so what the first held is all that was in
+/// flight; the test below has both deliver side by side.
+/// </summary>
 [Collection(TimingCollection.Name)]
 public sealed class PostgresWebhookCrashTests(ITestOutputHelper output) : WebhookCrashContract(new PostgresTestDatabase(), output)
 {
@@ -48,7 +52,8 @@ public sealed class PostgresWebhookCrashTests(ITestOutputHelper output) : Webhoo
             Assert.True(await Eventually.HoldsAsync(() => Receiver.For(endpoint).Count(r => r.AnsweredStatus == 200) >= messages, TimeSpan.FromSeconds(60)),
                 $"{endpoint} got {Receiver.For(endpoint).Count} of {messages}");
         }
-        await Task.Delay(TimeSpan.FromSeconds(2)); // time for a duplicate, if there were one, to arrive
+        // A duplicate, if there were one, would come from work still queued or in flight: wait until there is none.
+        Assert.True(await WebhookTestKit.WaitUntilDrainedAsync([clientA, clientB], Receiver, TimeSpan.FromSeconds(30)), "both hosts drained");
         foreach (var endpoint in new[] { "one", "two" })
         {
             var receipts = Receiver.For(endpoint);
@@ -64,7 +69,8 @@ public sealed class PostgresWebhookCrashTests(ITestOutputHelper output) : Webhoo
 /// <summary>
 /// A host SIGKILLed with deliveries in flight leaves nothing undelivered: its leases expire and another host (or the
 /// same one started again) delivers the rest. The only repeats are deliveries the dead host held (and may have sent)
-/// when it died: the receiver sees those twice, with the same <c>webhook-id</c>, which is what the id is for.
+/// when it died: the receiver sees those twice, with the same <c>webhook-id</c>, which is what the id is for. The host
+/// dies with requests the receiver has and never answered, so that case always happens here.
 /// </summary>
 public abstract class WebhookCrashContract(TestDatabase database, ITestOutputHelper output) : IAsyncLifetime
 {
@@ -103,48 +109,70 @@ public abstract class WebhookCrashContract(TestDatabase database, ITestOutputHel
         try
         {
             using var client = doomed.CreateClient(AdminKey);
+            if (survivor is not null)
+            {
+                // node-b sends nothing until node-a is dead: paused before any message exists, so node-a alone claims, and
+                // what node-a holds at its death is all that is in flight.
+                using var survivorAdmin = survivor.CreateClient(AdminKey);
+                await SetWebhooksPausedAsync(survivorAdmin, true);
+            }
             await WebhookTestKit.CreateEndpointAsync(client, Receiver, "slow", Depleted);
-            Receiver.Slow("slow", TimeSpan.FromMilliseconds(1500)); // every delivery is in flight for 1.5 s
+            Receiver.Slow("slow", TimeSpan.FromMilliseconds(200)); // deliveries overlap: several in flight at once
             var ids = new List<string>();
             for (var i = 0; i < Messages; i++)
             {
                 ids.Add((await WebhookTestKit.DepleteBatchAsync(client)).BatchId);
             }
 
-            // Kill node-a while it holds deliveries that have reached the receiver and are not answered yet.
-            IReadOnlyList<string> held = [];
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (true)
-            {
-                held = await HeldByAsync("node-a");
-                var unanswered = Receiver.For("slow").Where(r => r.AnsweredStatus is null).Select(r => r.WebhookId).ToHashSet();
-                if (held.Count > 0 && held.All(unanswered.Contains))
-                {
-                    break;
-                }
-                Assert.True(DateTime.UtcNow < deadline, "node-a never held deliveries in flight");
-                await Task.Delay(20);
-            }
+            // Once node-a has delivered a few, the receiver takes requests but answers none, and node-a is killed as soon
+            // as one has arrived: the receiver has that delivery and node-a never learns it. No attempt can reach its
+            // timeout (3 s) first: every unanswered one was sent after the switch, and the kill follows at once.
+            Assert.True(await Eventually.HoldsAsync(() => Receiver.For("slow").Count(r => r.AnsweredStatus == 200) >= 3, TimeSpan.FromSeconds(60)),
+                "node-a delivers");
+            Receiver.Hang("slow");
+            var hangingFrom = Receiver.Receipts.Count; // every request recorded after this one hangs (it reads the behavior after recording)
+            Assert.True(await Eventually.HoldsAsync(() => Receiver.Receipts.Count > hangingFrom, TimeSpan.FromSeconds(60)),
+                "node-a sends a delivery that is not answered");
             await doomed.KillAsync();
             var killedAt = Stopwatch.GetTimestamp();
-            var answeredBeforeKill = Receiver.For("slow").Count(r => r.AnsweredStatus == 200);
+            var atKill = Receiver.For("slow");
 
+            // What node-a held at its death: nobody else claims (node-b is paused or not started), so its leases stay as
+            // they were until it is resumed.
+            var held = await HeldByAsync("node-a");
+            var unanswered = atKill.Where(r => r.AnsweredStatus is null).Select(r => r.WebhookId).ToHashSet();
+            Receiver.AnswerWith("slow", 200);
+
+            if (survivor is not null)
+            {
+                using var survivorAdmin = survivor.CreateClient(AdminKey);
+                await SetWebhooksPausedAsync(survivorAdmin, false);
+            }
             survivor ??= await StartHostAsync("node-b");
+            using var survivorClient = survivor.CreateClient(AdminKey);
             Assert.True(await Eventually.HoldsAsync(
                 () => Receiver.For("slow").Where(r => r.AnsweredStatus == 200).Select(r => r.WebhookId).Distinct().Count() >= Messages,
                 TimeSpan.FromSeconds(90)), $"only {Receiver.For("slow").Where(r => r.AnsweredStatus == 200).Select(r => r.WebhookId).Distinct().Count()} of {Messages} delivered");
             var recovered = Stopwatch.GetElapsedTime(killedAt);
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            // A repeat, if there were one more, would come from work still queued or in flight: wait until there is none.
+            Assert.True(await WebhookTestKit.WaitUntilDrainedAsync([survivorClient], Receiver, TimeSpan.FromSeconds(30)), "node-b drained");
 
             var receipts = Receiver.For("slow");
             var repeated = receipts.GroupBy(r => r.WebhookId).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
             Assert.Equal(ids.Order(), receipts.Where(r => r.AnsweredStatus == 200).Select(WebhookTestKit.BatchIdOf).Distinct().Order());
             Assert.All(repeated, id => Assert.Contains(id, held));
             Assert.All(receipts.GroupBy(r => r.WebhookId), g => Assert.InRange(g.Count(), 1, 2));
+            // The receiver has these and node-a never got the answer: node-a held each, and each came exactly once more.
+            Assert.NotEmpty(unanswered);
+            Assert.All(unanswered, id =>
+            {
+                Assert.Contains(id, held);
+                Assert.Equal(2, receipts.Count(r => r.WebhookId == id));
+            });
             Assert.Equal(Messages, await database.ScalarAsync("SELECT count(*) FROM work_items WHERE queue = 'deliveries' AND state = 'done'"));
-            Output.WriteLine($"{database.Provider}: node-a held {held.Count} deliveries in flight when killed ({answeredBeforeKill} of {Messages} " +
-                $"answered before); all {Messages} delivered {recovered.TotalSeconds:F1} s after the kill; {repeated.Count} sent twice " +
-                $"(all among those node-a held); {receipts.Count} requests in all");
+            Output.WriteLine($"{database.Provider}: node-a held {held.Count} deliveries when killed, {unanswered.Count} of them at the receiver unanswered"
+                + $" ({atKill.Count(r => r.AnsweredStatus == 200)} of {Messages} answered before); all {Messages} delivered {recovered.TotalSeconds:F1} s after"
+                + $" the kill; {repeated.Count} sent twice (all among those node-a held); {receipts.Count} requests in all");
         }
         finally
         {
@@ -171,6 +199,12 @@ public abstract class WebhookCrashContract(TestDatabase database, ITestOutputHel
         ["Pipeline:Pipelines:LeaseDuration"] = "00:00:02",
         ["Pipeline:Pipelines:PollInterval"] = "00:00:00.1",
     }, _workingDirectory);
+
+    private static async Task SetWebhooksPausedAsync(HttpClient admin, bool paused)
+    {
+        var response = await admin.PutAsync("/api/admin/pipelines/webhooks", System.Net.Http.Json.JsonContent.Create(new { paused }));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
 
     /// <summary>Message ids of the deliveries <paramref name="node"/> holds a lease on now.</summary>
     private async Task<IReadOnlyList<string>> HeldByAsync(string node)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using Pipeline.Tests.Cluster;
 using Pipeline.Tests.Fakes;
 using Pipeline.Tests.Storage;
 using Pipeline.Tests.Support;
@@ -50,6 +51,30 @@ public static class WebhookTestKit
         var consumed = await admin.PostJsonAsync($"/api/batches/{batchId}/consume", new { quantity = 1 });
         Assert.Equal(HttpStatusCode.OK, consumed.StatusCode);
         return (batchId, startedAt);
+    }
+
+    /// <summary>
+    /// Waits until no more webhook request can come from these hosts: on each, the webhooks pipeline has nothing
+    /// ready, scheduled or leased in its queues and no attempt in flight, and the receiver has no request in flight.
+    /// Call it before judging what arrived, instead of sleeping "long enough for a duplicate". False after <paramref name="timeout"/>.
+    /// </summary>
+    public static Task<bool> WaitUntilDrainedAsync(IEnumerable<HttpClient> admins, WebhookReceiver receiver, TimeSpan timeout)
+    {
+        var hosts = admins.ToList();
+        return Poll.UntilAsync(async () =>
+        {
+            foreach (var admin in hosts)
+            {
+                var webhooks = await (await admin.GetAsync("/api/admin/pipelines/webhooks")).JsonAsync();
+                var queue = webhooks.GetProperty("queue");
+                if (queue.GetProperty("ready").GetInt64() + queue.GetProperty("scheduled").GetInt64() + queue.GetProperty("leased").GetInt64() > 0
+                    || webhooks.GetProperty("inFlight").GetInt64() > 0)
+                {
+                    return false;
+                }
+            }
+            return receiver.InFlight == 0;
+        }, timeout, TimeSpan.FromMilliseconds(50));
     }
 
     /// <summary>The batch a <c>batch.depleted</c> delivery is about.</summary>
