@@ -35,6 +35,7 @@ public sealed class CliHostFixture : IAsyncLifetime
             ["Pipeline:Tickets:SigningKey"] = PipelineApp.TicketSigningKey,
             ["Pipeline:RateLimits:Enabled"] = "false",
             ["Pipeline:Node:Name"] = NodeName,
+            ["Pipeline:WhatsApp:Mode"] = "Sandbox",
         }, _workingDirectory);
         Admin = Host.CreateClient(AdminKey);
     }
@@ -58,15 +59,17 @@ public sealed class CliLiveHostTests(CliHostFixture fixture) : IClassFixture<Cli
         CliRun.RunAsync([.. args, "--url", fixture.Host.Url, "--api-key", CliHostFixture.AdminKey]);
 
     [Fact]
-    public async Task Pipelines_list_shows_the_three_pipelines()
+    public async Task Pipelines_list_shows_the_three_pipelines_and_that_whatsapp_is_a_sandbox()
     {
         var run = await RunAsync("pipelines", "list");
 
         Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
         Assert.Contains("PIPELINE", run.Output, StringComparison.Ordinal);
+        Assert.Contains(" MODE ", run.Output, StringComparison.Ordinal);
         Assert.Contains("tickets", run.Output, StringComparison.Ordinal);
-        Assert.Contains("whatsapp", run.Output, StringComparison.Ordinal);
         Assert.Contains("webhooks", run.Output, StringComparison.Ordinal);
+        var whatsapp = Assert.Single(run.Output.Split('\n'), l => l.Contains(" whatsapp ", StringComparison.Ordinal));
+        Assert.Contains(" sandbox ", whatsapp, StringComparison.Ordinal);
         Assert.Empty(run.Error);
     }
 
@@ -76,9 +79,9 @@ public sealed class CliLiveHostTests(CliHostFixture fixture) : IClassFixture<Cli
         var run = await RunAsync("pipelines", "list", "--json");
 
         Assert.Equal(ExitCodes.Ok, run.ExitCode);
-        var names = JsonDocument.Parse(run.Output).RootElement.GetProperty("pipelines").EnumerateArray()
-            .Select(p => p.GetProperty("name").GetString()).Order();
-        Assert.Equal(["tickets", "webhooks", "whatsapp"], names);
+        var pipelines = JsonDocument.Parse(run.Output).RootElement.GetProperty("pipelines").EnumerateArray().ToList();
+        Assert.Equal(["tickets", "webhooks", "whatsapp"], pipelines.Select(p => p.GetProperty("name").GetString()).Order());
+        Assert.Equal("sandbox", Assert.Single(pipelines, p => p.GetProperty("name").GetString() == "whatsapp").GetProperty("mode").GetString());
     }
 
     [Fact]
