@@ -7,6 +7,10 @@ using Pipeline.Host.Payments;
 namespace Pipeline.Tests.Support;
 
 /// <summary>Drives the public payment flow the way a checkout page and Razorpay would, through HTTP.</summary>
+/// <remarks>
+/// Signs with the production <see cref="RazorpaySignature"/> for convenience; that signer is itself pinned to values
+/// computed outside the code base (<c>Payments/RazorpayTestVectors</c>), and the API is checked against them directly.
+/// </remarks>
 /// <param name="app">A <see cref="PipelineApp"/>, or one derived from it with <c>WithWebHostBuilder</c>.</param>
 public sealed class PaymentScenario(WebApplicationFactory<Program> app)
 {
