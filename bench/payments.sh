@@ -170,7 +170,7 @@ ndjson_scenario() {
 seed_counter_confirm="SELECT sum(attendee_count) FROM events"
 
 # tickets: the paid registrations of the confirm runs are a backlog of the ticket pipeline (render the PDF, upload
-# and send through the sandbox WhatsApp sender: no AccessToken, messages recorded locally). The throttles
+# and send through the sandbox WhatsApp sender: Pipeline__WhatsApp__Mode=Sandbox, messages recorded locally). The throttles
 # (config/pipeline.json: whatsapp 80/s, tickets 200/s) are raised through PUT /api/admin/pipelines/{name}, then the
 # whatsapp pipeline's processed counter is sampled over TICKETS_SECONDS; the backlog is the paid registrations
 # (attendeeCount summed over every prepared event) less the tickets sent.

@@ -322,6 +322,8 @@ start_host() {
     Pipeline__RateLimits__Enabled=false
     # Secrets the host requires outside Development; the benchmark never uses them (Razorpay in Sandbox mode).
     Pipeline__Razorpay__Mode=Sandbox
+    # Tickets are rendered and "sent" through the sandbox sender (recorded locally): outside Development it must be asked for.
+    Pipeline__WhatsApp__Mode=Sandbox
     "Pipeline__Razorpay__KeySecret=$RZP_SECRET"
     "Pipeline__Razorpay__WebhookSecret=$(rand_hex)"
     "Pipeline__Tickets__SigningKey=$(rand_hex)"

@@ -111,6 +111,7 @@ Pipeline__Admin__ApiKey=${PIPELINE_API_KEY:-admin-$(secret)}
 Pipeline__Razorpay__KeySecret=$(secret)
 Pipeline__Razorpay__WebhookSecret=$(secret)
 Pipeline__Tickets__SigningKey=$(secret)
+Pipeline__WhatsApp__Mode=Sandbox
 EOF
   chmod 600 "$STATE_DIR/cluster.env"
 }

@@ -9,11 +9,12 @@ internal static class Tables
 {
     public static Table Pipelines(IEnumerable<JsonElement> pipelines)
     {
-        var table = New("PIPELINE", "RATE/S", "PARALLEL", "BUFFER", "PAUSED", "QUEUE", "IN FLIGHT", "CIRCUIT", "PROCESSED", "FAILED", "SUPERVISOR");
+        // MODE: whatsapp's live or sandbox, so a host that only records messages is seen at a glance; "-" for the others.
+        var table = New("PIPELINE", "MODE", "RATE/S", "PARALLEL", "BUFFER", "PAUSED", "QUEUE", "IN FLIGHT", "CIRCUIT", "PROCESSED", "FAILED", "SUPERVISOR");
         foreach (var p in pipelines)
         {
             var supervisor = p.Child("supervisor") is { } s ? $"{s.Text("state")}, {s.Text("restarts")} restarts" : JsonFields.None;
-            Row(table, p.Text("name"), p.Text("ratePerSecond"), p.Text("parallelism"), p.Text("bufferSize"), p.Text("paused"),
+            Row(table, p.Text("name"), p.Text("mode"), p.Text("ratePerSecond"), p.Text("parallelism"), p.Text("bufferSize"), p.Text("paused"),
                 p.Text("queueDepth"), p.Text("inFlight"), p.Text("circuitState"), p.Text("processed"), p.Text("failed"), supervisor);
         }
         return table;

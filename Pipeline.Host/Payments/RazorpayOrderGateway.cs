@@ -26,7 +26,10 @@ internal sealed class RazorpayOrderGateway(HttpClient http, IOptions<RazorpayOpt
         if (!response.IsSuccessStatusCode)
         {
             // Razorpay's error body can echo request data; keep it out of our responses, log only the status.
-            throw new OrderGatewayException($"Razorpay Orders API answered {(int)response.StatusCode}.");
+            var hint = response.StatusCode == System.Net.HttpStatusCode.Unauthorized
+                ? $" Check {RazorpayOptions.Section}:KeyId and KeySecret: Razorpay refused them."
+                : "";
+            throw new OrderGatewayException($"Razorpay Orders API answered {(int)response.StatusCode}.{hint}");
         }
         var order = await response.Content.ReadFromJsonAsync<OrderResponse>(timeout.Token);
         return order?.Id is { Length: > 0 } id ? id : throw new OrderGatewayException("Razorpay Orders API answered without an order id.");

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Pipeline.Actors.Persistence;
+using Pipeline.Host.Configuration;
 using Pipeline.Streams.Pipelines;
 using Pipeline.Streams.Pipelines.Tickets;
 using Pipeline.Streams.Tickets;
@@ -13,7 +14,11 @@ internal static class PipelineServices
     {
         services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.Section);
         services.AddOptions<WhatsAppOptions>().BindConfiguration(WhatsAppOptions.Section)
-            .PostConfigure(o => o.RetryDelays = o.RetryDelays is [] ? WhatsAppOptions.DefaultRetryDelays : o.RetryDelays);
+            .PostConfigure(o => o.RetryDelays = o.RetryDelays is [] ? WhatsAppOptions.DefaultRetryDelays : o.RetryDelays)
+            .ValidateOnStart();
+        services.AddSingleton<IPostConfigureOptions<WhatsAppOptions>, WhatsAppDevelopmentDefaults>();
+        services.AddSingleton<IValidateOptions<WhatsAppOptions>, WhatsAppOptionsValidator>();
+        services.AddHostedService<WhatsAppModeNotice>();
         services.AddSingleton<NodeIdentity>();
         services.AddSingleton<PipelineRegistry>();
         services.AddSingleton<PipelineStatusReader>();

@@ -10,6 +10,7 @@ namespace Pipeline.Host.Pipelines;
 /// <param name="Queue">The storage queues' full breakdown, for pipelines fed by storage; null otherwise.</param>
 /// <param name="Circuit">Null for a pipeline without a circuit breaker.</param>
 /// <param name="Supervisor">Null when this node does not host the pipeline.</param>
+/// <param name="Mode">How <c>whatsapp</c> sends: <c>live</c>, or <c>sandbox</c> (recorded locally, never sent). Null for the others.</param>
 public sealed record PipelineStatus(
     string Name,
     PipelineSettings Settings,
@@ -20,4 +21,5 @@ public sealed record PipelineStatus(
     long Processed,
     long Failed,
     RestartState? Supervisor,
-    int Restarts);
+    int Restarts,
+    string? Mode);

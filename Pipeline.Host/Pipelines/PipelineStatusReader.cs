@@ -1,11 +1,14 @@
+using Microsoft.Extensions.Options;
 using Pipeline.Actors.Persistence;
 using Pipeline.Actors.Work;
 using Pipeline.Streams.Pipelines;
+using Pipeline.Streams.WhatsApp;
 
 namespace Pipeline.Host.Pipelines;
 
 /// <summary>Reads every pipeline's <see cref="PipelineStatus"/>: live numbers from its control, backlog from its storage queues.</summary>
-public sealed class PipelineStatusReader(PipelineRegistry registry, IStorage storage, ILogger<PipelineStatusReader> logger)
+public sealed class PipelineStatusReader(
+    PipelineRegistry registry, IStorage storage, IOptions<WhatsAppOptions> whatsApp, ILogger<PipelineStatusReader> logger)
 {
     /// <summary>The storage queues each pipeline drains; <c>whatsapp</c> is fed in memory by <c>tickets</c> and has none.</summary>
     public static IReadOnlyList<string> QueuesOf(string pipeline) => pipeline switch
@@ -40,8 +43,13 @@ public sealed class PipelineStatusReader(PipelineRegistry registry, IStorage sto
             counters.Processed,
             counters.Failed,
             pipeline.Supervisor?.State,
-            pipeline.Supervisor?.Restarts ?? 0);
+            pipeline.Supervisor?.Restarts ?? 0,
+            ModeOf(pipeline.Name));
     }
+
+    private string? ModeOf(string pipeline) => pipeline == PipelineNames.WhatsApp
+        ? whatsApp.Value.IsSandbox ? PipelineModes.Sandbox : PipelineModes.Live
+        : null;
 
     /// <summary>The queues' depths added up; null when storage fails, so the live numbers still reach the operator.</summary>
     private async Task<QueueDepth?> DepthAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken)

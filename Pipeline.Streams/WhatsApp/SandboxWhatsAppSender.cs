@@ -8,7 +8,7 @@ namespace Pipeline.Streams.WhatsApp;
 public sealed record SandboxMessage(string MessageId, string To, string Filename, string Caption, int DocumentBytes, DateTimeOffset At);
 
 /// <summary>
-/// Used when no <c>AccessToken</c> is configured: nothing leaves the machine; each message is logged and the
+/// <c>Pipeline:WhatsApp:Mode=Sandbox</c>: nothing leaves the machine; each message is logged as not sent and the
 /// latest <see cref="Capacity"/> are kept in memory for operators and tests.
 /// </summary>
 public sealed class SandboxWhatsAppSender(TimeProvider time, ILogger<SandboxWhatsAppSender> logger) : IWhatsAppSender
@@ -26,7 +26,8 @@ public sealed class SandboxWhatsAppSender(TimeProvider time, ILogger<SandboxWhat
         while (_messages.Count > Capacity && _messages.TryDequeue(out _))
         {
         }
-        logger.LogInformation("Sandbox WhatsApp: {Filename} ({Bytes} bytes) to {To} recorded as {MessageId}", filename, document.Length, toE164, message.MessageId);
+        logger.LogInformation("Sandbox WhatsApp: {Filename} ({Bytes} bytes) to {To} NOT sent, only recorded locally as {MessageId}",
+            filename, document.Length, toE164, message.MessageId);
         return Task.FromResult(message.MessageId);
     }
 }

@@ -4,12 +4,21 @@ namespace Pipeline.Streams.WhatsApp;
 public sealed class WhatsAppOptions
 {
     public const string Section = "Pipeline:WhatsApp";
+    public const string LiveMode = "Live";
+    public const string SandboxMode = "Sandbox";
+
+    /// <summary>
+    /// <c>Live</c> (default): tickets go to the Cloud API, which needs <see cref="AccessToken"/> and
+    /// <see cref="PhoneNumberId"/>. <c>Sandbox</c>: each message is recorded locally and never sent. Outside the
+    /// Development environment a deployment says Sandbox explicitly; a missing token is never taken to mean it.
+    /// </summary>
+    public string Mode { get; set; } = LiveMode;
 
     public string BaseUrl { get; set; } = "https://graph.facebook.com/v21.0";
 
     public string PhoneNumberId { get; set; } = "";
 
-    /// <summary>Bearer token. Empty: the sandbox sender records messages locally instead of sending them.</summary>
+    /// <summary>Bearer token of the Cloud API. Required in <c>Live</c> mode.</summary>
     public string AccessToken { get; set; } = "";
 
     public static readonly TimeSpan[] DefaultRetryDelays = [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)];
@@ -23,5 +32,7 @@ public sealed class WhatsAppOptions
     /// <summary>Timeout of one attempt (upload and message together). Default 15 s.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
-    public bool IsSandbox => string.IsNullOrWhiteSpace(AccessToken);
+    public bool IsSandbox => string.Equals(Mode, SandboxMode, StringComparison.OrdinalIgnoreCase);
+
+    public bool IsLive => string.Equals(Mode, LiveMode, StringComparison.OrdinalIgnoreCase);
 }

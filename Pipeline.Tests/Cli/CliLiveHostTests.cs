@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using Pipeline.Cli;
+using Pipeline.Host.Payments;
 using Pipeline.Tests.Storage;
 using Pipeline.Tests.Support;
 
@@ -35,6 +36,7 @@ public sealed class CliHostFixture : IAsyncLifetime
             ["Pipeline:Tickets:SigningKey"] = PipelineApp.TicketSigningKey,
             ["Pipeline:RateLimits:Enabled"] = "false",
             ["Pipeline:Node:Name"] = NodeName,
+            ["Pipeline:WhatsApp:Mode"] = "Sandbox",
         }, _workingDirectory);
         Admin = Host.CreateClient(AdminKey);
     }
@@ -58,15 +60,17 @@ public sealed class CliLiveHostTests(CliHostFixture fixture) : IClassFixture<Cli
         CliRun.RunAsync([.. args, "--url", fixture.Host.Url, "--api-key", CliHostFixture.AdminKey]);
 
     [Fact]
-    public async Task Pipelines_list_shows_the_three_pipelines()
+    public async Task Pipelines_list_shows_the_three_pipelines_and_that_whatsapp_is_a_sandbox()
     {
         var run = await RunAsync("pipelines", "list");
 
         Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
         Assert.Contains("PIPELINE", run.Output, StringComparison.Ordinal);
+        Assert.Contains(" MODE ", run.Output, StringComparison.Ordinal);
         Assert.Contains("tickets", run.Output, StringComparison.Ordinal);
-        Assert.Contains("whatsapp", run.Output, StringComparison.Ordinal);
         Assert.Contains("webhooks", run.Output, StringComparison.Ordinal);
+        var whatsapp = Assert.Single(run.Output.Split('\n'), l => l.Contains(" whatsapp ", StringComparison.Ordinal));
+        Assert.Contains(" sandbox ", whatsapp, StringComparison.Ordinal);
         Assert.Empty(run.Error);
     }
 
@@ -76,9 +80,9 @@ public sealed class CliLiveHostTests(CliHostFixture fixture) : IClassFixture<Cli
         var run = await RunAsync("pipelines", "list", "--json");
 
         Assert.Equal(ExitCodes.Ok, run.ExitCode);
-        var names = JsonDocument.Parse(run.Output).RootElement.GetProperty("pipelines").EnumerateArray()
-            .Select(p => p.GetProperty("name").GetString()).Order();
-        Assert.Equal(["tickets", "webhooks", "whatsapp"], names);
+        var pipelines = JsonDocument.Parse(run.Output).RootElement.GetProperty("pipelines").EnumerateArray().ToList();
+        Assert.Equal(["tickets", "webhooks", "whatsapp"], pipelines.Select(p => p.GetProperty("name").GetString()).Order());
+        Assert.Equal("sandbox", Assert.Single(pipelines, p => p.GetProperty("name").GetString() == "whatsapp").GetProperty("mode").GetString());
     }
 
     [Fact]
@@ -155,12 +159,24 @@ public sealed class CliLiveHostTests(CliHostFixture fixture) : IClassFixture<Cli
     }
 
     [Fact]
-    public async Task Payments_unapplied_lists_them()
+    public async Task Payments_unapplied_lists_a_second_payment_of_a_paid_registration()
     {
-        var run = await RunAsync("payments", "unapplied", "--limit", "5");
+        var (registrationId, orderId, unappliedPaymentId) = await PayTwiceAsync();
 
-        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
-        Assert.Contains("PAYMENT", run.Output, StringComparison.Ordinal);
+        var table = await RunAsync("payments", "unapplied", "--limit", "200");
+        var json = await RunAsync("payments", "unapplied", "--limit", "200", "--json");
+
+        Assert.True(table.ExitCode == ExitCodes.Ok, table.ToString());
+        Assert.Contains("PAYMENT", table.Output, StringComparison.Ordinal);
+        var row = Assert.Single(table.Output.Split('\n'), l => l.Contains(unappliedPaymentId, StringComparison.Ordinal));
+        Assert.Contains(orderId, row, StringComparison.Ordinal);
+        Assert.Contains(registrationId, row, StringComparison.Ordinal);
+        Assert.Contains("499.00 INR", row, StringComparison.Ordinal);
+        Assert.True(json.ExitCode == ExitCodes.Ok, json.ToString());
+        var kept = Assert.Single(JsonDocument.Parse(json.Output).RootElement.GetProperty("items").EnumerateArray(),
+            p => p.GetProperty("paymentId").GetString() == unappliedPaymentId);
+        Assert.Equal(registrationId, kept.GetProperty("registrationId").GetString());
+        Assert.Equal(orderId, kept.GetProperty("orderId").GetString());
     }
 
     [Fact]
@@ -228,6 +244,47 @@ public sealed class CliLiveHostTests(CliHostFixture fixture) : IClassFixture<Cli
 
         Assert.Equal(ExitCodes.Unreachable, run.ExitCode);
         Assert.Equal($"cannot reach {url}: is the host running?", run.Error.Trim());
+    }
+
+    /// <summary>
+    /// Pays one registration, then pays it again with another valid payment: the second is 409 already_paid and kept
+    /// as unapplied (a refund due). Returns the registration, its order and the unapplied payment.
+    /// </summary>
+    private async Task<(string RegistrationId, string OrderId, string PaymentId)> PayTwiceAsync()
+    {
+        using var anonymous = fixture.Host.CreateClient();
+        var eventId = await CreatedIdAsync(fixture.Admin, "/api/events",
+            new { name = "CLI Conf", venue = "Pune", startsAt = "2026-12-31T18:30:00Z", fee = new { amount = 49900, currency = "INR" } });
+        var memberId = await CreatedIdAsync(fixture.Admin, "/api/members", new { name = "Ravi", phone = "+919800000042" });
+        var order = await anonymous.PostJsonAsync($"/api/public/events/{eventId}/orders", new { memberId });
+        Assert.Equal(HttpStatusCode.Created, order.StatusCode);
+        var placed = await order.JsonAsync();
+        var orderId = placed.GetProperty("orderId").GetString()!;
+
+        var first = await ConfirmAsync(anonymous, eventId, memberId, orderId, PaymentScenario.NewPaymentId());
+        var secondPaymentId = PaymentScenario.NewPaymentId();
+        var second = await ConfirmAsync(anonymous, eventId, memberId, orderId, secondPaymentId);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        Assert.Equal("already_paid", (await second.JsonAsync()).GetProperty("code").GetString());
+        return (placed.GetProperty("registrationId").GetString()!, orderId, secondPaymentId);
+    }
+
+    private static Task<HttpResponseMessage> ConfirmAsync(HttpClient client, string eventId, string memberId, string orderId, string paymentId) =>
+        client.PostJsonAsync($"/api/public/events/{eventId}/confirm-payment", new Dictionary<string, string>
+        {
+            ["memberId"] = memberId,
+            ["razorpay_order_id"] = orderId,
+            ["razorpay_payment_id"] = paymentId,
+            ["razorpay_signature"] = RazorpaySignature.ForPayment(PipelineApp.RazorpayKeySecret, orderId, paymentId),
+        });
+
+    private static async Task<string> CreatedIdAsync(HttpClient admin, string path, object body)
+    {
+        var response = await admin.PostJsonAsync(path, body);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.JsonAsync()).GetProperty("id").GetString()!;
     }
 
     private async Task<JsonElement> PipelineAsync(string name)

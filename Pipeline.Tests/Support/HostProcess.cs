@@ -13,18 +13,23 @@ public sealed class HostProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output;
+    private readonly ConcurrentQueue<string> _errors;
 
-    private HostProcess(Process process, string url, ConcurrentQueue<string> output)
+    private HostProcess(Process process, string url, ConcurrentQueue<string> output, ConcurrentQueue<string> errors)
     {
         _process = process;
         Url = url;
         _output = output;
+        _errors = errors;
     }
 
     /// <summary>The lines the host wrote to standard output so far (its console log).</summary>
     public IReadOnlyCollection<string> Output => _output;
 
     public string Url { get; }
+
+    /// <summary>How many of the last lines of standard error are kept (a stack trace fits).</summary>
+    private const int ErrorLinesKept = 200;
 
     public int Id => _process.Id;
 
@@ -41,13 +46,21 @@ public sealed class HostProcess : IAsyncDisposable
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // A host given no WhatsApp account (neither a token nor a mode) records tickets locally: outside Development,
+        // Live mode without a token refuses to start. A caller that names either gets exactly what it names.
+        if (!settings.ContainsKey("Pipeline:WhatsApp:AccessToken") && !settings.ContainsKey("Pipeline:WhatsApp:Mode"))
+        {
+            start.Environment["Pipeline__WhatsApp__Mode"] = "Sandbox";
+        }
         foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        // Drain the pipes so a chatty host never blocks on a full one; keep standard output for tests of the log.
+        // Drain the pipes so a chatty host never blocks on a full one; keep standard output for tests of the log, and
+        // the last lines of standard error for the message of a host that exits before serving.
         var output = new ConcurrentQueue<string>();
+        var errors = new ConcurrentQueue<string>();
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is not null)
@@ -55,11 +68,20 @@ public sealed class HostProcess : IAsyncDisposable
                 output.Enqueue(e.Data);
             }
         };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                errors.Enqueue(e.Data);
+                while (errors.Count > ErrorLinesKept && errors.TryDequeue(out var _))
+                {
+                }
+            }
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var hostProcess = new HostProcess(process, url, output);
+        var hostProcess = new HostProcess(process, url, output, errors);
         await hostProcess.WaitUntilServingAsync();
         return hostProcess;
     }
@@ -110,7 +132,9 @@ public sealed class HostProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"The host exited with code {_process.ExitCode} before serving.");
+                await _process.WaitForExitAsync(); // and for the pipes to be read to their end
+                throw new InvalidOperationException(
+                    $"The host exited with code {_process.ExitCode} before serving. Standard error:\n{string.Join('\n', _errors)}");
             }
             try
             {

@@ -1,14 +1,20 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Pipeline.Host.Payments;
 
 namespace Pipeline.Tests.Support;
 
 /// <summary>Drives the public payment flow the way a checkout page and Razorpay would, through HTTP.</summary>
-public sealed class PaymentScenario(PipelineApp app)
+/// <remarks>
+/// Signs with the production <see cref="RazorpaySignature"/> for convenience; that signer is itself pinned to values
+/// computed outside the code base (<c>Payments/RazorpayTestVectors</c>), and the API is checked against them directly.
+/// </remarks>
+/// <param name="app">A <see cref="PipelineApp"/>, or one derived from it with <c>WithWebHostBuilder</c>.</param>
+public sealed class PaymentScenario(WebApplicationFactory<Program> app)
 {
-    private readonly HttpClient _admin = app.CreateAdminClient();
+    private readonly HttpClient _admin = AdminClient(app);
     private readonly HttpClient _public = app.CreateClient();
 
     public HttpClient Public => _public;
@@ -70,6 +76,13 @@ public sealed class PaymentScenario(PipelineApp app)
     }
 
     public async Task<JsonElement> GetEventAsync(string eventId) => await (await _public.GetAsync($"/api/events/{eventId}")).JsonAsync();
+
+    private static HttpClient AdminClient(WebApplicationFactory<Program> app)
+    {
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", PipelineApp.AdminKey);
+        return client;
+    }
 
     public static string NewPaymentId() => "pay_" + Guid.NewGuid().ToString("N")[..14];
 }

@@ -10,7 +10,9 @@ namespace Pipeline.Tests.Support;
 
 /// <summary>The real host over real HTTP semantics (in-memory server), on the given test database.</summary>
 /// <param name="jsonFile">A JSON settings file read after <paramref name="settings"/> and watched for changes, as <c>config/pipeline.json</c> is.</param>
-public sealed class PipelineApp(TestDatabase database, IReadOnlyDictionary<string, string?>? settings = null, string? jsonFile = null)
+/// <param name="environment">The hosting environment; <c>Testing</c> behaves as any environment other than Development.</param>
+public sealed class PipelineApp(
+    TestDatabase database, IReadOnlyDictionary<string, string?>? settings = null, string? jsonFile = null, string environment = "Testing")
     : WebApplicationFactory<Program>
 {
     public const string AdminKey = "test-admin-key-0123456789";
@@ -37,9 +39,20 @@ public sealed class PipelineApp(TestDatabase database, IReadOnlyDictionary<strin
         return client;
     }
 
+    public const string WhatsAppModeKey = "Pipeline:WhatsApp:Mode";
+    public const string WhatsAppTokenKey = "Pipeline:WhatsApp:AccessToken";
+
+    /// <summary>
+    /// <c>Sandbox</c> for a test that names no WhatsApp account (neither a token nor a mode): outside Development the
+    /// host refuses to start in <c>Live</c> mode without a token, and such a test only wants tickets recorded locally.
+    /// A test that names either gets exactly what it names.
+    /// </summary>
+    public static string? WhatsAppModeFor(IReadOnlyDictionary<string, string?>? settings) =>
+        settings is not null && (settings.ContainsKey(WhatsAppModeKey) || settings.ContainsKey(WhatsAppTokenKey)) ? null : "Sandbox";
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(environment);
         var all = new Dictionary<string, string?>
         {
             ["Pipeline:Storage:Provider"] = database.Provider,
@@ -56,6 +69,10 @@ public sealed class PipelineApp(TestDatabase database, IReadOnlyDictionary<strin
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             all[key] = value;
+        }
+        if (WhatsAppModeFor(settings) is { } mode)
+        {
+            all[WhatsAppModeKey] = mode;
         }
         // Program reads some settings while it registers services (entity runtime options), before the callbacks of
         // ConfigureAppConfiguration run: UseSetting puts them in builder.Configuration from the start.

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Pipeline.Actors.Work;
 using Pipeline.Host.Pipelines;
 using Pipeline.Streams.Stages.Restart;
@@ -12,6 +13,7 @@ internal sealed record PipelineListResponse(IReadOnlyList<PipelineResponse> Pipe
 /// </summary>
 /// <param name="CircuitState"><c>closed</c>, <c>open</c>, <c>half-open</c>, or null when the pipeline has no breaker.</param>
 /// <param name="Supervisor">Null when this node does not host the pipeline.</param>
+/// <param name="Mode"><c>live</c> or <c>sandbox</c> for <c>whatsapp</c>; left out for the others.</param>
 internal sealed record PipelineResponse(
     string Name,
     double RatePerSecond,
@@ -24,7 +26,8 @@ internal sealed record PipelineResponse(
     string? CircuitState,
     long Processed,
     long Failed,
-    SupervisorResponse? Supervisor)
+    SupervisorResponse? Supervisor,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Mode)
 {
     public static PipelineResponse From(PipelineStatus status) => new(
         status.Name,
@@ -44,7 +47,8 @@ internal sealed record PipelineResponse(
         },
         status.Processed,
         status.Failed,
-        status.Supervisor is { } state ? new SupervisorResponse(StateName(state), status.Restarts) : null);
+        status.Supervisor is { } state ? new SupervisorResponse(StateName(state), status.Restarts) : null,
+        status.Mode);
 
     private static string StateName(RestartState state) => state switch
     {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Host.Pipelines;
 using Pipeline.Streams.Pipelines;
+using Pipeline.Streams.WhatsApp;
 using Pipeline.Tests.Storage;
 using Pipeline.Tests.Support;
 
@@ -26,32 +27,55 @@ public abstract class PipelineAdminApiContract<TDatabase>(AppFixture<TDatabase> 
     private PipelineRegistry Registry => _app.Services.GetRequiredService<PipelineRegistry>();
 
     [Fact]
-    public async Task Lists_the_three_pipelines_with_their_settings_and_state()
+    public async Task Lists_the_three_pipelines_with_their_settings_state_and_exactly_the_work_they_did()
     {
-        var response = await _admin.GetAsync("/api/admin/pipelines");
+        const int Paid = 3;
+        await DrainAsync();
+        var before = await ListAsync();
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var pipelines = (await response.JsonAsync()).GetProperty("pipelines").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
-        Assert.Equal(["tickets", "webhooks", "whatsapp"], pipelines.Keys.Order());
-        foreach (var pipeline in pipelines.Values)
+        var scenario = new PaymentScenario(_app);
+        var eventId = await scenario.CreateEventAsync();
+        var registrations = new List<string>();
+        for (var i = 0; i < Paid; i++)
         {
-            Assert.True(pipeline.GetProperty("ratePerSecond").GetDouble() > 0);
-            Assert.True(pipeline.GetProperty("parallelism").GetInt32() >= 1);
-            Assert.True(pipeline.GetProperty("bufferSize").GetInt32() >= 1);
+            registrations.Add(await PayAsync(scenario, eventId, $"+91987652{i:0000}"));
+        }
+        foreach (var registrationId in registrations)
+        {
+            await TicketSentAsync(scenario, eventId, registrationId);
+        }
+        await DrainAsync();
+        var pipelines = await ListAsync();
+
+        Assert.Equal(["tickets", "webhooks", "whatsapp"], pipelines.Keys.Order());
+        foreach (var (name, pipeline) in pipelines)
+        {
+            var settings = Registry[name].Settings.Current;
+            Assert.Equal(settings.RatePerSecond, pipeline.GetProperty("ratePerSecond").GetDouble());
+            Assert.Equal(settings.Parallelism, pipeline.GetProperty("parallelism").GetInt32());
+            Assert.Equal(settings.BufferSize, pipeline.GetProperty("bufferSize").GetInt32());
             Assert.Equal(JsonValueKind.False, pipeline.GetProperty("paused").ValueKind);
-            Assert.True(pipeline.GetProperty("queueDepth").GetInt64() >= 0);
-            Assert.True(pipeline.GetProperty("inFlight").GetInt64() >= 0);
-            Assert.True(pipeline.GetProperty("processed").GetInt64() >= 0);
-            Assert.True(pipeline.GetProperty("failed").GetInt64() >= 0);
+            // Drained: nothing waits and nothing is being worked on.
+            Assert.Equal(0, pipeline.GetProperty("queueDepth").GetInt64());
+            Assert.Equal(0, pipeline.GetProperty("inFlight").GetInt64());
+            Assert.Equal(Count(before[name], "failed"), Count(pipeline, "failed"));
             Assert.True(pipeline.TryGetProperty("circuitState", out _));
         }
+        // Each paid registration is one ticket rendered and one message sent; no endpoint is registered here, so no
+        // webhook is delivered.
+        Assert.Equal(Count(before["tickets"], "processed") + Paid, Count(pipelines["tickets"], "processed"));
+        Assert.Equal(Count(before["whatsapp"], "processed") + Paid, Count(pipelines["whatsapp"], "processed"));
+        Assert.Equal(Count(before["webhooks"], "processed"), Count(pipelines["webhooks"], "processed"));
+        Assert.Equal(0, pipelines["tickets"].GetProperty("queue").GetProperty("leased").GetInt64());
+        Assert.Equal(0, pipelines["tickets"].GetProperty("queue").GetProperty("dead").GetInt64());
+        Assert.Equal(0, pipelines["webhooks"].GetProperty("queue").GetProperty("dead").GetInt64());
         var defaults = PipelineRegistry.Defaults(PipelineNames.WhatsApp);
         Assert.Equal(defaults.RatePerSecond, pipelines["whatsapp"].GetProperty("ratePerSecond").GetDouble());
         Assert.Equal("closed", pipelines["whatsapp"].GetProperty("circuitState").GetString());
+        Assert.Equal("sandbox", pipelines["whatsapp"].GetProperty("mode").GetString());
         Assert.Equal(JsonValueKind.Null, pipelines["tickets"].GetProperty("circuitState").ValueKind);
         Assert.Equal("running", pipelines["tickets"].GetProperty("supervisor").GetProperty("state").GetString());
         Assert.Equal(0, pipelines["tickets"].GetProperty("supervisor").GetProperty("restarts").GetInt32());
-        Assert.True(pipelines["webhooks"].GetProperty("queue").GetProperty("dead").GetInt64() >= 0);
     }
 
     [Fact]
@@ -132,7 +156,8 @@ public abstract class PipelineAdminApiContract<TDatabase>(AppFixture<TDatabase> 
     [Fact]
     public async Task Rendered_tickets_waiting_for_a_paused_whatsapp_are_its_queue_depth()
     {
-        var sentBefore = (await (await _admin.GetAsync("/api/admin/pipelines/whatsapp")).JsonAsync()).GetProperty("processed").GetInt64();
+        await DrainAsync();
+        var sentBefore = Count(await PipelineAsync("whatsapp"), "processed");
         Assert.Equal(HttpStatusCode.OK, (await _admin.PutAsJsonAsync("/api/admin/pipelines/whatsapp", new { paused = true })).StatusCode);
         try
         {
@@ -140,39 +165,57 @@ public abstract class PipelineAdminApiContract<TDatabase>(AppFixture<TDatabase> 
             var eventId = await scenario.CreateEventAsync();
             for (var i = 0; i < 4; i++)
             {
-                var memberId = await scenario.CreateMemberAsync($"+91987650{i:0000}");
-                var (orderId, _) = await scenario.PlaceOrderAsync(eventId, memberId);
-                Assert.Equal(HttpStatusCode.OK, (await scenario.ConfirmAsync(eventId, memberId, orderId, PaymentScenario.NewPaymentId())).StatusCode);
+                await PayAsync(scenario, eventId, $"+91987650{i:0000}");
             }
 
             // One rendered ticket sits at the paused gate and one in the channel before it; the rest wait in the buffer.
             await WaitForAsync("whatsapp", p => p.GetProperty("queueDepth").GetInt64() >= 1);
+            Assert.Equal(sentBefore, Count(await PipelineAsync("whatsapp"), "processed"));
         }
         finally
         {
             await _admin.PutAsJsonAsync("/api/admin/pipelines/whatsapp", new { paused = false });
         }
 
-        var drained = await WaitForAsync("whatsapp", p => p.GetProperty("queueDepth").GetInt64() == 0 && p.GetProperty("processed").GetInt64() >= sentBefore + 4);
-        Assert.Equal(0, drained.GetProperty("inFlight").GetInt64());
+        await DrainAsync();
+        var drained = await PipelineAsync("whatsapp");
+        Assert.Equal(sentBefore + 4, Count(drained, "processed"));
+        Assert.Equal(0, drained.GetProperty("queueDepth").GetInt64());
     }
 
     [Fact]
-    public async Task Pausing_tickets_lets_paid_work_wait_in_the_queue_and_resuming_drains_it()
+    public async Task Pausing_tickets_sends_nothing_while_paused_and_exactly_one_ticket_after_resuming()
     {
+        const string Phone = "+919876510001";
+        var scenario = new PaymentScenario(_app);
+        var sandbox = _app.Services.GetRequiredService<SandboxWhatsAppSender>();
+        var gate = Registry[PipelineNames.Tickets].Gate;
+        var eventId = await scenario.CreateEventAsync();
+        var memberId = await scenario.CreateMemberAsync(Phone);
+        var (orderId, registrationId) = await scenario.PlaceOrderAsync(eventId, memberId);
+        await DrainAsync(); // earlier tests' tickets are settled: the item below is the only tickets work
+
         var paused = await _admin.PutAsJsonAsync("/api/admin/pipelines/tickets", new { paused = true });
         Assert.True((await paused.JsonAsync()).GetProperty("paused").GetBoolean());
         try
         {
-            Assert.True(Registry[PipelineNames.Tickets].Gate.IsPaused);
-            var scenario = new PaymentScenario(_app);
-            var eventId = await scenario.CreateEventAsync();
-            var memberId = await scenario.CreateMemberAsync();
-            var (orderId, _) = await scenario.PlaceOrderAsync(eventId, memberId);
+            // The source parks at the gate before its next claim (nothing else can wait there: the queue is empty).
+            Assert.True(await Eventually.HoldsAsync(() => gate.Waiting >= 1), "the tickets source should park at the paused gate");
             Assert.Equal(HttpStatusCode.OK, (await scenario.ConfirmAsync(eventId, memberId, orderId, PaymentScenario.NewPaymentId())).StatusCode);
 
-            var waiting = await (await _admin.GetAsync("/api/admin/pipelines/tickets")).JsonAsync();
-            Assert.True(waiting.GetProperty("queueDepth").GetInt64() >= 1);
+            // The window: the paid message's webhooks item was written in the same transaction as its tickets item, and
+            // the running webhooks pipeline polls the same way; once it has taken and finished that item, the tickets
+            // source has had the same chances to claim, and did not.
+            await WaitForAsync("webhooks", p => Queue(p, "ready") == 0 && Queue(p, "leased") == 0 && p.GetProperty("inFlight").GetInt64() == 0);
+            var tickets = await PipelineAsync("tickets");
+            Assert.True(tickets.GetProperty("paused").GetBoolean());
+            Assert.Equal(1, Queue(tickets, "ready"));
+            Assert.Equal(0, Queue(tickets, "leased"));
+            Assert.True(gate.Waiting >= 1);
+            var waiting = (await RegistrationAsync(scenario, eventId, registrationId)).GetProperty("ticket");
+            Assert.Equal("pending", waiting.GetProperty("status").GetString());
+            Assert.Equal(0, waiting.GetProperty("attempts").GetInt32());
+            Assert.DoesNotContain(sandbox.Messages, m => m.To == Phone);
         }
         finally
         {
@@ -181,8 +224,65 @@ public abstract class PipelineAdminApiContract<TDatabase>(AppFixture<TDatabase> 
         }
 
         Assert.False(Registry[PipelineNames.Tickets].Gate.IsPaused);
-        await WaitForAsync("tickets", p => p.GetProperty("queueDepth").GetInt64() == 0);
+        var sent = await TicketSentAsync(scenario, eventId, registrationId);
+        await DrainAsync(); // nothing left to claim or finish: no second message can still be on its way
+        var message = Assert.Single(sandbox.Messages, m => m.To == Phone);
+        Assert.Equal(sent.GetProperty("whatsappMessageId").GetString(), message.MessageId);
+        Assert.Equal(1, sent.GetProperty("attempts").GetInt32());
     }
+
+    /// <summary>Orders and pays a registration for a new member with <paramref name="phone"/>; returns the registration id.</summary>
+    private static async Task<string> PayAsync(PaymentScenario scenario, string eventId, string phone)
+    {
+        var memberId = await scenario.CreateMemberAsync(phone);
+        var (orderId, registrationId) = await scenario.PlaceOrderAsync(eventId, memberId);
+        Assert.Equal(HttpStatusCode.OK, (await scenario.ConfirmAsync(eventId, memberId, orderId, PaymentScenario.NewPaymentId())).StatusCode);
+        return registrationId;
+    }
+
+    private static async Task<JsonElement> RegistrationAsync(PaymentScenario scenario, string eventId, string registrationId) =>
+        await (await scenario.Public.GetAsync($"/api/public/events/{eventId}/registrations/{registrationId}")).JsonAsync();
+
+    /// <summary>Waits until the registration's ticket is sent; returns its ticket.</summary>
+    private static async Task<JsonElement> TicketSentAsync(PaymentScenario scenario, string eventId, string registrationId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var ticket = (await RegistrationAsync(scenario, eventId, registrationId)).GetProperty("ticket");
+            if (ticket.GetProperty("status").GetString() == "sent")
+            {
+                return ticket;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"the ticket of {registrationId} was never sent: {ticket}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>
+    /// Waits until the pipelines have nothing claimed, ready or in flight. A step counts its item processed before it
+    /// leaves flight, and an item stays leased until its step settles it, so the totals are final once this returns.
+    /// </summary>
+    private async Task DrainAsync()
+    {
+        await WaitForAsync("tickets", p => Queue(p, "ready") == 0 && Queue(p, "leased") == 0 && Queue(p, "scheduled") == 0
+            && p.GetProperty("inFlight").GetInt64() == 0);
+        await WaitForAsync("whatsapp", p => p.GetProperty("queueDepth").GetInt64() == 0 && p.GetProperty("inFlight").GetInt64() == 0);
+        await WaitForAsync("webhooks", p => Queue(p, "ready") == 0 && Queue(p, "leased") == 0 && p.GetProperty("inFlight").GetInt64() == 0);
+    }
+
+    private async Task<Dictionary<string, JsonElement>> ListAsync()
+    {
+        var response = await _admin.GetAsync("/api/admin/pipelines");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.JsonAsync()).GetProperty("pipelines").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
+    }
+
+    private async Task<JsonElement> PipelineAsync(string name) => await (await _admin.GetAsync($"/api/admin/pipelines/{name}")).JsonAsync();
+
+    private static long Count(JsonElement pipeline, string field) => pipeline.GetProperty(field).GetInt64();
+
+    private static long Queue(JsonElement pipeline, string state) => pipeline.GetProperty("queue").GetProperty(state).GetInt64();
 
     private async Task<JsonElement> WaitForAsync(string name, Func<JsonElement, bool> condition)
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Pipeline.Tests.Storage;
 using Pipeline.Tests.Support;
 
@@ -59,29 +60,91 @@ public sealed class MetricsApiTests(AppFixture<SqliteTestDatabase> fixture) : IC
     }
 
     [Fact]
-    public async Task A_paid_registration_moves_the_entity_pipeline_and_whatsapp_numbers()
+    public async Task Paid_registrations_move_the_entity_pipeline_and_whatsapp_numbers_by_exactly_their_work()
     {
+        const int Paid = 2;
+        await DrainAsync();
         var before = await ScrapeAsync();
         var eventId = await _flow.CreateEventAsync();
-        var memberId = await _flow.CreateMemberAsync("+919811111111");
-        var (orderId, _) = await _flow.PlaceOrderAsync(eventId, memberId);
-        Assert.Equal(HttpStatusCode.OK, (await _flow.ConfirmAsync(eventId, memberId, orderId, PaymentScenario.NewPaymentId())).StatusCode);
-
-        // The sandbox sender records the ticket message; the counter follows once the outcome is recorded.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        IReadOnlyDictionary<string, PromFamily> after;
-        while (Sent(after = await ScrapeAsync()) < Sent(before) + 1)
+        var registrations = new List<string>();
+        for (var i = 0; i < Paid; i++)
         {
-            Assert.True(DateTime.UtcNow < deadline, "the ticket should be sent and counted");
+            var memberId = await _flow.CreateMemberAsync($"+91981111{i:0000}");
+            var (orderId, registrationId) = await _flow.PlaceOrderAsync(eventId, memberId);
+            Assert.Equal(HttpStatusCode.OK, (await _flow.ConfirmAsync(eventId, memberId, orderId, PaymentScenario.NewPaymentId())).StatusCode);
+            registrations.Add(registrationId);
+        }
+        foreach (var registrationId in registrations)
+        {
+            await TicketSentAsync(eventId, registrationId);
+        }
+        await DrainAsync();
+
+        // Queue depths are read from storage at most every 2 s (QueueDepths.MaxAge): wait for a scrape that has caught up.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        IReadOnlyDictionary<string, PromFamily> after;
+        while (Value(after = await ScrapeAsync(), "pipeline_queue_depth", "pipeline", "tickets") != 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the scraped tickets queue depth should reach 0 after the drain");
             await Task.Delay(200);
         }
 
-        Assert.True(Value(after, "pipeline_entity_commands_committed_total", "entity", "registration")
-            >= Value(before, "pipeline_entity_commands_committed_total", "entity", "registration") + 2);
-        Assert.True(Value(after, "pipeline_processed_total", "pipeline", "whatsapp") > Value(before, "pipeline_processed_total", "pipeline", "whatsapp"));
+        Assert.Equal(Sent(before) + Paid, Sent(after));
+        Assert.Equal(Outcome(before, "retry"), Outcome(after, "retry"));
+        Assert.Equal(Outcome(before, "failed"), Outcome(after, "failed"));
+        foreach (var pipeline in new[] { "tickets", "whatsapp" })
+        {
+            Assert.Equal(Value(before, "pipeline_processed_total", "pipeline", pipeline) + Paid, Value(after, "pipeline_processed_total", "pipeline", pipeline));
+            Assert.Equal(Value(before, "pipeline_failed_total", "pipeline", pipeline), Value(after, "pipeline_failed_total", "pipeline", pipeline));
+        }
+        Assert.All(after["pipeline_in_flight"].Samples, s => Assert.Equal(0, s.Value));
+        Assert.Equal(0, Value(after, "pipeline_queue_depth", "pipeline", "whatsapp"));
+        // Per registration: PlaceOrder, ConfirmPayment and the ticket's outcome are the commands that write events.
+        Assert.Equal(Value(before, "pipeline_entity_commands_committed_total", "entity", "registration") + 3 * Paid,
+            Value(after, "pipeline_entity_commands_committed_total", "entity", "registration"));
+        Assert.Equal(Value(before, "pipeline_entity_commands_committed_total", "entity", "member") + Paid,
+            Value(after, "pipeline_entity_commands_committed_total", "entity", "member"));
         Assert.Contains(after["pipeline_http_request_duration_seconds"].Samples, s =>
             s.Labels["route"] == "/api/public/events/{eventId}/confirm-payment" && s.Labels["method"] == "POST" && s.Labels["status"] == "200");
     }
+
+    private async Task TicketSentAsync(string eventId, string registrationId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var registration = await (await _flow.Public.GetAsync($"/api/public/events/{eventId}/registrations/{registrationId}")).JsonAsync();
+            if (registration.GetProperty("ticket").GetProperty("status").GetString() == "sent")
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"the ticket of {registrationId} was never sent: {registration}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>
+    /// Waits until nothing is claimed, ready or in flight (admin API, read live). A step counts its item processed
+    /// before it leaves flight, and an item stays leased until its step settles it, so the totals are final then.
+    /// </summary>
+    private async Task DrainAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var pipelines = (await (await _flow.Admin.GetAsync("/api/admin/pipelines")).JsonAsync()).GetProperty("pipelines").EnumerateArray().ToList();
+            if (pipelines.All(p => p.GetProperty("queueDepth").GetInt64() == 0 && p.GetProperty("inFlight").GetInt64() == 0
+                && (!p.TryGetProperty("queue", out var queue) || queue.ValueKind == JsonValueKind.Null || queue.GetProperty("leased").GetInt64() == 0)))
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "the pipelines should drain");
+            await Task.Delay(50);
+        }
+    }
+
+    private static double Outcome(IReadOnlyDictionary<string, PromFamily> families, string outcome) =>
+        families["pipeline_whatsapp_messages_total"].Samples.Where(s => s.Labels["outcome"] == outcome).Sum(s => s.Value);
 
     private static double Sent(IReadOnlyDictionary<string, PromFamily> families) =>
         families["pipeline_whatsapp_messages_total"].Samples.Where(s => s.Labels["outcome"] == "sent").Sum(s => s.Value);

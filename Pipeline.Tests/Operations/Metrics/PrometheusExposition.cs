@@ -75,6 +75,8 @@ public static partial class PrometheusExposition
         {
             CheckHistogram(family);
         }
+        // A format rule only (a counter never goes below zero); what each counter must read after a test's work is
+        // checked by that test (MetricsApiTests compares before/after scrapes exactly).
         foreach (var family in families.Values.Where(f => f.Type == "counter"))
         {
             Assert.All(family.Samples, s => Assert.True(s.Value >= 0, $"{s.Name} counts up from zero"));

@@ -130,9 +130,10 @@ public abstract class TicketDeliveryContract(TestDatabase database) : IAsyncLife
     }
 
     [Fact]
-    public async Task Without_an_access_token_the_sandbox_sender_records_the_ticket()
+    public async Task Sandbox_mode_records_the_ticket_locally_and_sends_nothing_even_with_a_token()
     {
-        await using var app = App(new() { ["Pipeline:WhatsApp:AccessToken"] = "" });
+        // The token stays configured: Sandbox is what the mode says, not what a missing token implies.
+        await using var app = App(new() { ["Pipeline:WhatsApp:Mode"] = "Sandbox" });
         var flow = new PaymentScenario(app);
         var (eventId, registrationId) = await PayAsync(flow, "+919876543299");
 
@@ -141,6 +142,7 @@ public abstract class TicketDeliveryContract(TestDatabase database) : IAsyncLife
         Assert.Equal("sent", ticket.GetProperty("status").GetString());
         Assert.StartsWith("wamid.sandbox", ticket.GetProperty("whatsappMessageId").GetString());
         Assert.Empty(_graph.Messages);
+        Assert.Equal(0, _graph.Requests);
     }
 
     private PipelineApp App(Dictionary<string, string?>? extra = null)
