@@ -67,10 +67,12 @@ public sealed class MetricsApiTests(AppFixture<SqliteTestDatabase> fixture) : IC
         var (orderId, _) = await _flow.PlaceOrderAsync(eventId, memberId);
         Assert.Equal(HttpStatusCode.OK, (await _flow.ConfirmAsync(eventId, memberId, orderId, PaymentScenario.NewPaymentId())).StatusCode);
 
-        // The sandbox sender records the ticket message; the counter follows once the outcome is recorded.
+        // The sandbox sender records the ticket message; the sent counter follows once the outcome is recorded, and the
+        // whatsapp step's processed counter only after the step has returned: wait for both, not for the first alone.
         var deadline = DateTime.UtcNow.AddSeconds(30);
         IReadOnlyDictionary<string, PromFamily> after;
-        while (Sent(after = await ScrapeAsync()) < Sent(before) + 1)
+        while (Sent(after = await ScrapeAsync()) < Sent(before) + 1
+            || Value(after, "pipeline_processed_total", "pipeline", "whatsapp") <= Value(before, "pipeline_processed_total", "pipeline", "whatsapp"))
         {
             Assert.True(DateTime.UtcNow < deadline, "the ticket should be sent and counted");
             await Task.Delay(200);
