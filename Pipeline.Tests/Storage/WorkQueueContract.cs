@@ -28,7 +28,7 @@ public abstract class WorkQueueContract(TestDatabase database) : IAsyncLifetime
     /// A lease that must still be held a statement or two after it was taken, and whose end the test then waits for:
     /// longer than any stall of a loaded machine between two statements, short enough to wait out.
     /// </summary>
-    private static readonly TimeSpan HeldLease = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan HeldLease = TimeSpan.FromSeconds(10);
 
     /// <summary>Bounds a wait for a lease or delay to end: a hang, not a speed limit.</summary>
     private static readonly TimeSpan WaitBound = TimeSpan.FromSeconds(30);
