@@ -51,8 +51,9 @@ public sealed class WebhookSender : IDisposable
         request.Headers.Add("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
         request.Headers.Add("webhook-signature", WebhookSigner.Sign(claim.Secret, item.MessageId, timestamp, body));
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_attemptTimeout);
+        // On the injected clock, like every other wait of the pipeline (a test moves a manual one past it).
+        using var expiry = new CancellationTokenSource(_attemptTimeout, _time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token);
         try
         {
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
@@ -63,7 +64,7 @@ public sealed class WebhookSender : IDisposable
             }
             throw new WebhookDeliveryException($"HTTP {status}", status, WebhookDeliveryException.IsEndpointFailure(status), RetryAfter(response));
         }
-        catch (OperationCanceledException error) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException error) when (expiry.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new WebhookDeliveryException($"no response within {_attemptTimeout}", null, countsAgainstEndpoint: true, inner: error);
         }

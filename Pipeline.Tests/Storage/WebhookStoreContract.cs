@@ -2,6 +2,7 @@ using Pipeline.Actors.Journal;
 using Pipeline.Actors.Persistence;
 using Pipeline.Actors.Webhooks;
 using Pipeline.Actors.Work;
+using Pipeline.Tests.Support;
 
 namespace Pipeline.Tests.Storage;
 
@@ -18,6 +19,9 @@ public abstract class WebhookStoreContract(TestDatabase database) : IAsyncLifeti
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 9, 30, 0, TimeSpan.Zero);
     private static readonly TimeSpan LongLease = TimeSpan.FromMinutes(5);
+
+    /// <summary>A lease the test means to run out, and waits out by asking the storage (its clock is the database's on PostgreSQL).</summary>
+    private static readonly TimeSpan ShortLease = TimeSpan.FromMilliseconds(200);
     private static readonly IReadOnlyDictionary<string, int> NoLimits = new Dictionary<string, int>();
     private int _messages;
 
@@ -84,8 +88,8 @@ public abstract class WebhookStoreContract(TestDatabase database) : IAsyncLifeti
     {
         await AddEndpointAsync("ep_a", "batch.depleted");
         await AppendAsync(("batch.depleted", 1));
-        var first = Assert.Single(await Storage.Work.ClaimAsync(OutboxRoutes.Webhooks, "node-a", 10, TimeSpan.FromMilliseconds(300)));
-        await Task.Delay(TimeSpan.FromMilliseconds(900));
+        var first = Assert.Single(await Storage.Work.ClaimAsync(OutboxRoutes.Webhooks, "node-a", 10, ShortLease));
+        await LeaseEndedAsync(OutboxRoutes.Webhooks, first.Id);
         var second = Assert.Single(await Storage.Work.ClaimAsync(OutboxRoutes.Webhooks, "node-b", 10, LongLease));
 
         Assert.Equal(1, await Webhooks.FanOutAsync([first]));
@@ -172,10 +176,12 @@ public abstract class WebhookStoreContract(TestDatabase database) : IAsyncLifeti
     {
         await AddEndpointAsync("ep_a", "batch.depleted");
         await DeliverAsync("ep_a", 1);
-        var first = Assert.Single(await Webhooks.ClaimDeliveriesAsync("node-a", NoLimits, 4, 4, TimeSpan.FromMilliseconds(300)));
+        var first = Assert.Single(await Webhooks.ClaimDeliveriesAsync("node-a", NoLimits, 4, 4, LongLease));
         Assert.Empty(await Webhooks.ClaimDeliveriesAsync("node-b", NoLimits, 4, 4, LongLease));
 
-        await Task.Delay(TimeSpan.FromMilliseconds(900));
+        // node-a's last extension is a short one, and then it never extends again (it died): the lease runs out.
+        Assert.True(await Storage.Work.ExtendAsync(first.Item, ShortLease));
+        await LeaseEndedAsync(OutboxRoutes.Deliveries, first.Item.Id);
         var second = Assert.Single(await Webhooks.ClaimDeliveriesAsync("node-b", NoLimits, 4, 4, LongLease));
 
         Assert.Equal((first.Item.Id, 1), (second.Item.Id, second.Item.Attempts));
@@ -293,6 +299,15 @@ public abstract class WebhookStoreContract(TestDatabase database) : IAsyncLifeti
             new OutboxMessage($"msg_{Interlocked.Increment(ref _messages)}", k.Type, "entity_1", "{}", T0))).ToList();
         await Storage.Journal.AppendAsync([new AppendRequest($"test/append-{_messages}", 0, [new JournalEvent(1, "TestEvent", "{}", T0)], messages, [])]);
         return messages.Select(m => m.Id).ToArray();
+    }
+
+    /// <summary>Waits until the storage, by its own clock, no longer counts the item's lease as held.</summary>
+    private async Task LeaseEndedAsync(string queue, long id)
+    {
+        WorkItemView? view = null;
+        Assert.True(await Eventually.HoldsAsync(async () =>
+            (view = Assert.Single(await Storage.Work.ListAsync(queue, null, null, long.MaxValue, 200), v => v.Id == id)) is { Leased: false },
+            TimeSpan.FromSeconds(30)), $"the lease of item {id} never ended: {view}");
     }
 
     private async Task<IReadOnlyList<long>> PendingIdsAsync(string endpointId) =>

@@ -1,6 +1,7 @@
 using Pipeline.Actors.Journal;
 using Pipeline.Actors.Persistence;
 using Pipeline.Actors.Work;
+using Pipeline.Tests.Support;
 
 namespace Pipeline.Tests.Storage;
 
@@ -11,15 +12,26 @@ namespace Pipeline.Tests.Storage;
 /// on a queue of its own (the journal's own queues only where routing is the point).
 /// </summary>
 /// <remarks>
-/// Leases and delays are real time (PostgreSQL's clock is the database's), so the tests that wait use short leases and
-/// wait several times longer than them.
+/// Leases and delays are real time (PostgreSQL's clock is the database's), and a loaded machine can stall between
+/// any two statements. So a lease a test needs held is long enough that no stall outlasts it, and one it needs ended
+/// is waited out by asking the storage itself until it says so (<see cref="LeaseEndedAsync"/>), never by a sleep.
 /// </remarks>
 public abstract class WorkQueueContract(TestDatabase database) : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = new(2025, 3, 1, 9, 30, 0, TimeSpan.Zero);
     private static readonly TimeSpan LongLease = TimeSpan.FromMinutes(5);
-    private static readonly TimeSpan ShortLease = TimeSpan.FromMilliseconds(300);
-    private static readonly TimeSpan PastShortLease = TimeSpan.FromMilliseconds(900);
+
+    /// <summary>A lease the test means to run out, and waits out by the storage's own clock.</summary>
+    private static readonly TimeSpan ShortLease = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// A lease that must still be held a statement or two after it was taken, and whose end the test then waits for:
+    /// longer than any stall of a loaded machine between two statements, short enough to wait out.
+    /// </summary>
+    private static readonly TimeSpan HeldLease = TimeSpan.FromSeconds(10);
+
+    /// <summary>Bounds a wait for a lease or delay to end: a hang, not a speed limit.</summary>
+    private static readonly TimeSpan WaitBound = TimeSpan.FromSeconds(30);
 
     private readonly string _run = Guid.NewGuid().ToString("N")[..12];
 
@@ -118,10 +130,12 @@ public abstract class WorkQueueContract(TestDatabase database) : IAsyncLifetime
     {
         var queue = Id("expired");
         await NewQueueAsync(queue, 1);
-        var first = Assert.Single(await Work.ClaimAsync(queue, "node-a", 1, ShortLease));
+        var first = Assert.Single(await Work.ClaimAsync(queue, "node-a", 1, LongLease));
         Assert.Empty(await Work.ClaimAsync(queue, "node-b", 1, LongLease));
 
-        await Task.Delay(PastShortLease);
+        // node-a's last extension is a short one, and then it never extends again (it died): the lease runs out.
+        Assert.True(await Work.ExtendAsync(first, ShortLease));
+        await LeaseEndedAsync(queue, first.Id);
         Assert.False(await Work.ExtendAsync(first, LongLease)); // too late to extend, even before anyone took it
         var second = Assert.Single(await Work.ClaimAsync(queue, "node-b", 1, LongLease));
 
@@ -150,48 +164,66 @@ public abstract class WorkQueueContract(TestDatabase database) : IAsyncLifetime
         await NewQueueAsync(queue, 1);
         var item = Assert.Single(await Work.ClaimAsync(queue, "node-a", 1, ShortLease));
 
-        await Task.Delay(PastShortLease);
+        await LeaseEndedAsync(queue, item.Id);
 
         Assert.True(await Work.CompleteAsync(item));
         Assert.Empty(await Work.ClaimAsync(queue, "node-b", 1, LongLease));
         Assert.Equal("done", (await SingleViewAsync(queue)).State);
     }
 
+    /// <summary>
+    /// Two items claimed in one statement share one lease end; only one is extended. Once the storage reports its twin's
+    /// lease over (so the shared original end has passed by the storage's clock), another owner gets the twin and not the
+    /// extended one.
+    /// </summary>
     [Fact]
-    public async Task A_lease_extended_in_time_is_not_claimed_by_another_owner()
+    public async Task A_lease_extended_in_time_is_not_claimed_by_another_owner_after_its_first_end()
     {
         var queue = Id("extend");
-        await NewQueueAsync(queue, 1);
-        var item = Assert.Single(await Work.ClaimAsync(queue, "node-a", 1, ShortLease));
+        await NewQueueAsync(queue, 2);
+        var claimed = await Work.ClaimAsync(queue, "node-a", 2, HeldLease);
+        Assert.Equal(2, claimed.Count);
+        var (extended, twin) = (claimed[0], claimed[1]);
+        Assert.Equal(extended.LeasedUntil, twin.LeasedUntil);
 
-        Assert.True(await Work.ExtendAsync(item, LongLease));
-        await Task.Delay(PastShortLease);
+        Assert.True(await Work.ExtendAsync(extended, LongLease));
+        await LeaseEndedAsync(queue, twin.Id);
 
-        Assert.Empty(await Work.ClaimAsync(queue, "node-b", 1, LongLease));
-        Assert.True(await Work.CompleteAsync(item));
+        var taken = Assert.Single(await Work.ClaimAsync(queue, "node-b", 10, LongLease));
+        Assert.Equal(twin.Id, taken.Id);
+        Assert.True(await Work.CompleteAsync(extended));
     }
 
+    /// <summary>
+    /// One item is retried an hour out, so it is certainly not due while the test looks; another a moment out, and the
+    /// test waits (asking the storage) until it is due: only that one comes back, with its attempt counted.
+    /// </summary>
     [Fact]
     public async Task A_retried_item_is_due_again_only_after_its_delay_with_the_attempt_counted()
     {
         var queue = Id("retry");
-        await NewQueueAsync(queue, 1);
-        var item = Assert.Single(await Work.ClaimAsync(queue, "node-a", 1, LongLease));
+        await NewQueueAsync(queue, 2);
+        var claimed = await Work.ClaimAsync(queue, "node-a", 2, LongLease);
+        var (later, soon) = (claimed[0], claimed[1]);
 
-        Assert.True(await Work.RetryAsync(item, TimeSpan.FromSeconds(1), "upstream 503", 503));
+        Assert.True(await Work.RetryAsync(later, TimeSpan.FromHours(1), "upstream 503", 503));
 
-        Assert.False(await Work.CompleteAsync(item)); // the retry gave the lease up
+        Assert.False(await Work.CompleteAsync(later)); // the retry gave the lease up
         Assert.Empty(await Work.ClaimAsync(queue, "node-b", 1, LongLease));
-        Assert.Equal(new QueueDepth(0, 1, 0, 0), await Work.DepthAsync(queue));
-        var view = await SingleViewAsync(queue);
+        Assert.Equal(new QueueDepth(0, 1, 1, 0), await Work.DepthAsync(queue));
+        var view = Assert.Single(await Work.ListAsync(queue, null, null, long.MaxValue, 10), v => v.Id == later.Id);
         Assert.Equal(("pending", 1, 503, "upstream 503", false), (view.State, view.Attempts, view.LastStatus, view.LastError, view.Leased));
         Assert.NotNull(view.NextAttemptAt);
 
-        await Task.Delay(TimeSpan.FromMilliseconds(1500));
+        Assert.True(await Work.RetryAsync(soon, TimeSpan.FromMilliseconds(200), "upstream 503", 503));
+        QueueDepth? depth = null;
+        Assert.True(await Eventually.HoldsAsync(async () => (depth = await Work.DepthAsync(queue)) is { Ready: 1 }, WaitBound),
+            $"the item retried after 200 ms never came due: {depth}");
 
-        var again = Assert.Single(await Work.ClaimAsync(queue, "node-b", 1, LongLease));
-        Assert.Equal((item.Id, 1), (again.Id, again.Attempts));
+        var again = Assert.Single(await Work.ClaimAsync(queue, "node-b", 10, LongLease));
+        Assert.Equal((soon.Id, 1), (again.Id, again.Attempts));
         Assert.True(await Work.CompleteAsync(again));
+        Assert.Equal(new QueueDepth(0, 1, 0, 0), await Work.DepthAsync(queue));
     }
 
     [Fact]
@@ -364,6 +396,15 @@ public abstract class WorkQueueContract(TestDatabase database) : IAsyncLifetime
     }
 
     private async Task<WorkItemView> SingleViewAsync(string queue) => Assert.Single(await Work.ListAsync(queue, null, null, long.MaxValue, 10));
+
+    /// <summary>Waits until the storage, by its own clock, no longer counts the item's lease as held.</summary>
+    private async Task LeaseEndedAsync(string queue, long id)
+    {
+        WorkItemView? view = null;
+        Assert.True(await Eventually.HoldsAsync(async () =>
+            (view = Assert.Single(await Work.ListAsync(queue, null, null, long.MaxValue, 10), v => v.Id == id)) is { Leased: false }, WaitBound),
+            $"the lease of item {id} never ended: {view}");
+    }
 
     private Task<long> CountWorkAsync(string messageId) =>
         Database.ScalarAsync($"SELECT COUNT(*) FROM work_items WHERE message_id = '{messageId}'");

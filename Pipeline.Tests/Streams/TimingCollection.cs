@@ -1,8 +1,9 @@
 namespace Pipeline.Tests.Streams;
 
 /// <summary>
-/// Tests that measure real time (only the throttle's rate) run alone, after the parallel ones, so another test's
-/// load on a two-core machine does not make the timer late.
+/// Tests that run alone, after the parallel ones: the webhook crash tests, which start and kill host processes. No
+/// test here measures real time any more (the throttle and the isolation tests prove their claims on a manual clock
+/// or against timeouts nothing can reach), so a loaded machine cannot fail them.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class TimingCollection

@@ -19,4 +19,19 @@ public static class Eventually
         }
         return true;
     }
+
+    /// <summary>As <see cref="HoldsAsync(Func{bool}, TimeSpan?)"/>, for a condition read from storage or over HTTP.</summary>
+    public static async Task<bool> HoldsAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+            await Task.Delay(20);
+        }
+        return true;
+    }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
@@ -24,6 +25,9 @@ public sealed class PipelineApp(
     private PhysicalFileProvider? _jsonFiles;
 
     public IStorage Storage => Services.GetRequiredService<IStorage>();
+
+    /// <summary>Replaces services after the host registered its own (e.g. a clock a test controls).</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
 
     public override async ValueTask DisposeAsync()
     {
@@ -79,6 +83,10 @@ public sealed class PipelineApp(
         foreach (var (key, value) in all)
         {
             builder.UseSetting(key, value);
+        }
+        if (TestServices is { } testServices)
+        {
+            builder.ConfigureTestServices(testServices);
         }
         builder.ConfigureAppConfiguration((_, configuration) =>
         {

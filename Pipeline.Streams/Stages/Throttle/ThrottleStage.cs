@@ -1,37 +1,33 @@
 using System.Threading.Channels;
-using System.Threading.RateLimiting;
 using Pipeline.Streams.Graph;
 
 namespace Pipeline.Streams.Stages.Throttle;
 
 /// <summary>
 /// Why: the services at the end of a pipeline (WhatsApp, payment gateways, webhooks) allow so many calls a second.
-/// The throttle lets items pass at <see cref="RatePerSecond"/> with a <see cref="TokenBucketRateLimiter"/>; while it
-/// waits for a token it pulls nothing, so upstream backs up into the buffer.
+/// The throttle lets items pass at <see cref="RatePerSecond"/> from a token bucket; while it waits for a token it
+/// pulls nothing, so upstream backs up into the buffer.
 /// </summary>
 /// <remarks>
-/// <para>The limiter runs with manual replenishment, topped up by our own timer: in that mode each top-up adds the
-/// tokens the elapsed time earned (the automatic mode adds a fixed amount per timer tick, so every late tick on a busy
-/// machine is lost rate). The bucket holds <see cref="ThrottleStageOptions.BurstWindow"/>'s worth, so a stall shorter
-/// than that loses nothing either.</para>
-/// <para>A rate change builds a new bucket and swaps it in atomically; an acquire waiting on the old one gets a
-/// failed lease when the old one is disposed and asks the new one. Every bucket starts empty, so neither the start
-/// nor a rate change lets a burst through.</para>
-/// <para>Time: <see cref="TokenBucketRateLimiter"/> reads the stopwatch and has no <see cref="TimeProvider"/> seam, so
-/// this stage runs on real time and its tests measure a rate over seconds.</para>
+/// <para>A timer tops the bucket up every <see cref="ThrottleStageOptions.ReplenishmentPeriod"/> with the tokens the
+/// elapsed time earned (a fixed amount per tick would lose rate on every late tick of a busy machine). The bucket holds
+/// <see cref="ThrottleStageOptions.BurstWindow"/>'s worth, so a stall shorter than that loses nothing either.</para>
+/// <para>A rate change builds a new bucket and swaps it in atomically; an acquire waiting on the old one is released
+/// when the old one is disposed and asks the new one. Every bucket starts empty, so neither the start nor a rate
+/// change lets a burst through.</para>
+/// <para>Time: the bucket's clock and timer are <see cref="ThrottleStageOptions.TimeProvider"/>'s, so tests move a
+/// manual clock and count exactly what passes (the BCL's TokenBucketRateLimiter, used before, reads the stopwatch).</para>
 /// </remarks>
 public sealed class ThrottleStage<T> : IStage<T, T>, IDisposable
 {
     private static readonly TimeSpan MaxReplenishmentPeriod = TimeSpan.FromMinutes(1);
-
-    /// <summary>Keeps the limiter's period inside TimeSpan for absurdly low rates: below one item a day runs at one a day.</summary>
-    private const double MaxLimiterPeriodSeconds = 24 * 60 * 60;
 
     /// <summary>Serializes rate changes and disposal, so two concurrent swaps cannot leak a bucket.</summary>
     private readonly Lock _lock = new();
 
     private readonly TimeSpan _replenishmentPeriod;
     private readonly TimeSpan _burstWindow;
+    private readonly TimeProvider _time;
 
     /// <summary>The bucket items take tokens from; replaced whole on a rate change, read without the lock.</summary>
     private Bucket _bucket;
@@ -46,10 +42,12 @@ public sealed class ThrottleStage<T> : IStage<T, T>, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ReplenishmentPeriod, TimeSpan.FromMilliseconds(1), nameof(options.ReplenishmentPeriod));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.ReplenishmentPeriod, MaxReplenishmentPeriod, nameof(options.ReplenishmentPeriod));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BurstWindow, options.ReplenishmentPeriod, nameof(options.BurstWindow));
+        ArgumentNullException.ThrowIfNull(options.TimeProvider, nameof(options.TimeProvider));
         _replenishmentPeriod = options.ReplenishmentPeriod;
         _burstWindow = options.BurstWindow;
+        _time = options.TimeProvider;
         _ratePerSecond = options.RatePerSecond;
-        _bucket = new Bucket(_ratePerSecond, _replenishmentPeriod, _burstWindow);
+        _bucket = new Bucket(_ratePerSecond, _replenishmentPeriod, _burstWindow, _time);
     }
 
     public ThrottleStage(double ratePerSecond) : this(new ThrottleStageOptions { RatePerSecond = ratePerSecond })
@@ -68,7 +66,7 @@ public sealed class ThrottleStage<T> : IStage<T, T>, IDisposable
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
                 Volatile.Write(ref _ratePerSecond, value);
-                old = Interlocked.Exchange(ref _bucket, new Bucket(value, _replenishmentPeriod, _burstWindow));
+                old = Interlocked.Exchange(ref _bucket, new Bucket(value, _replenishmentPeriod, _burstWindow, _time));
             }
             old.Dispose();
         }
@@ -103,67 +101,107 @@ public sealed class ThrottleStage<T> : IStage<T, T>, IDisposable
         while (true)
         {
             var bucket = Volatile.Read(ref _bucket);
-            RateLimitLease lease;
-            try
+            if (await bucket.TakeAsync(cancellationToken))
             {
-                lease = await bucket.Limiter.AcquireAsync(1, cancellationToken);
+                return;
             }
-            catch (ObjectDisposedException) when (!ReferenceEquals(bucket, Volatile.Read(ref _bucket)))
-            {
-                continue; // swapped between the read and the acquire
-            }
-            using (lease)
-            {
-                if (lease.IsAcquired)
-                {
-                    return;
-                }
-            }
-            if (ReferenceEquals(bucket, Volatile.Read(ref _bucket)))
-            {
-                // Not a swap: the limiter's queue was full, which one reader per run never causes. Wait a period.
-                ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
-                await Task.Delay(_replenishmentPeriod, cancellationToken);
-            }
+            // That bucket is disposed: swapped out by a rate change (ask the new one), or the stage itself is.
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) && ReferenceEquals(bucket, Volatile.Read(ref _bucket)), this);
         }
     }
 
     /// <summary>One token bucket for one rate, and the timer that tops it up.</summary>
     private sealed class Bucket : IDisposable
     {
+        /// <summary>Guards every field below the readonly ones.</summary>
+        private readonly Lock _lock = new();
+
+        private readonly double _ratePerSecond;
+        private readonly double _limit;
+        private readonly TimeProvider _time;
         private readonly ITimer _timer;
 
-        public Bucket(double ratePerSecond, TimeSpan replenishmentPeriod, TimeSpan burstWindow)
+        /// <summary>Starts empty, so a start or a rate change is not a burst.</summary>
+        private double _tokens;
+
+        private long _toppedUpAt;
+
+        /// <summary>What waiting takers await: completed by the next top-up that leaves a whole token, or by disposal.</summary>
+        private TaskCompletionSource? _topUp;
+
+        private bool _disposed;
+
+        public Bucket(double ratePerSecond, TimeSpan replenishmentPeriod, TimeSpan burstWindow, TimeProvider time)
         {
-            // The limiter's fill rate is TokensPerPeriod / ReplenishmentPeriod; any whole number of tokens over the
-            // matching period expresses the rate exactly, so take enough tokens that rounding does not matter.
-            var tokensPerPeriod = (int)Math.Max(1, Math.Round(ratePerSecond * replenishmentPeriod.TotalSeconds));
-            var limiterPeriod = TimeSpan.FromSeconds(Math.Min(tokensPerPeriod / ratePerSecond, MaxLimiterPeriodSeconds));
-            var tokenLimit = (int)Math.Max(tokensPerPeriod, Math.Round(ratePerSecond * burstWindow.TotalSeconds));
-            Limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = tokenLimit,
-                TokensPerPeriod = tokensPerPeriod,
-                ReplenishmentPeriod = limiterPeriod,
-                AutoReplenishment = false,
-                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-                // One reader per run waits for one token at a time; the slack covers a stage shared by mistake.
-                QueueLimit = 64,
-            });
-            // A new limiter starts full; empty it so a start or a rate change is not a burst.
-            using (Limiter.AttemptAcquire(tokenLimit))
-            {
-            }
-            _timer = TimeProvider.System.CreateTimer(
-                static state => ((TokenBucketRateLimiter)state!).TryReplenish(), Limiter, replenishmentPeriod, replenishmentPeriod);
+            _ratePerSecond = ratePerSecond;
+            // At least one token, or a rate below one per burst window would never let anything through.
+            _limit = Math.Max(1, Math.Round(ratePerSecond * burstWindow.TotalSeconds));
+            _time = time;
+            _toppedUpAt = time.GetTimestamp();
+            _timer = time.CreateTimer(static state => ((Bucket)state!).TopUp(), this, replenishmentPeriod, replenishmentPeriod);
         }
 
-        public TokenBucketRateLimiter Limiter { get; }
+        /// <summary>Takes a token, waiting for top-ups as long as it takes; false once the bucket is disposed.</summary>
+        public async ValueTask<bool> TakeAsync(CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                Task topUp;
+                lock (_lock)
+                {
+                    if (_disposed)
+                    {
+                        return false;
+                    }
+                    if (_tokens >= 1)
+                    {
+                        _tokens -= 1;
+                        return true;
+                    }
+                    // Completed by TopUp or Dispose, which may run on a timer thread: continuations must not run there.
+                    topUp = (_topUp ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                }
+                await topUp.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        private void TopUp()
+        {
+            TaskCompletionSource? waiting;
+            lock (_lock)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+                var now = _time.GetTimestamp();
+                _tokens = Math.Min(_limit, _tokens + _ratePerSecond * _time.GetElapsedTime(_toppedUpAt, now).TotalSeconds);
+                _toppedUpAt = now;
+                if (_tokens < 1)
+                {
+                    return;
+                }
+                waiting = _topUp;
+                _topUp = null;
+            }
+            waiting?.TrySetResult();
+        }
 
         public void Dispose()
         {
+            TaskCompletionSource? waiting;
+            lock (_lock)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+                _disposed = true;
+                waiting = _topUp;
+                _topUp = null;
+            }
             _timer.Dispose();
-            Limiter.Dispose();
+            waiting?.TrySetResult();
         }
     }
 }

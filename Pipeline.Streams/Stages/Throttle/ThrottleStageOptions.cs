@@ -10,4 +10,7 @@ public sealed class ThrottleStageOptions
 
     /// <summary>Time's worth of tokens the bucket holds at most; default <see cref="ThrottleDefaults.BurstWindow"/> (500 ms), at least the top-up period. Never less than one token.</summary>
     public TimeSpan BurstWindow { get; init; } = ThrottleDefaults.BurstWindow;
+
+    /// <summary>The clock of the bucket and its top-up timer; default <see cref="TimeProvider.System"/> (tests pass a manual one).</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

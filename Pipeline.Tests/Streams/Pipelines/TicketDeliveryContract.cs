@@ -98,17 +98,24 @@ public abstract class TicketDeliveryContract(TestDatabase database) : IAsyncLife
         Assert.Equal(2, ticket.GetProperty("attempts").GetInt32());
     }
 
+    /// <summary>
+    /// The break is an hour of a clock the test moves, so each break ends exactly when the test says: one trial while
+    /// WhatsApp is still down (it fails and the circuit opens again), then one after it is back. However slow the
+    /// machine, no ticket spends more than two attempts (one before the circuit opened, one trial), so none runs out.
+    /// </summary>
     [Fact]
     public async Task WhatsApp_down_for_a_while_opens_the_breaker_and_every_ticket_is_sent_after_it_recovers()
     {
+        var breakDuration = TimeSpan.FromHours(1);
+        var clock = new ShiftableTimeProvider();
         await using var app = App(new()
         {
             ["Pipeline:Pipelines:BreakerMinimumThroughput"] = "2",
-            ["Pipeline:Pipelines:BreakerBreakDuration"] = "00:00:00.5",
+            ["Pipeline:Pipelines:BreakerBreakDuration"] = breakDuration.ToString(),
             ["Pipeline:Pipelines:BreakerSamplingDuration"] = "00:00:10",
-        });
+        }, services => services.AddSingleton<TimeProvider>(clock));
         var flow = new PaymentScenario(app);
-        var breaker = app.Services.GetRequiredService<Pipeline.Host.Pipelines.PipelineRegistry>()[PipelineNames.WhatsApp];
+        var whatsApp = app.Services.GetRequiredService<Pipeline.Host.Pipelines.PipelineRegistry>()[PipelineNames.WhatsApp];
         _graph.Down = true;
         var paid = new List<(string EventId, string RegistrationId)>();
         for (var i = 0; i < 6; i++)
@@ -116,9 +123,17 @@ public abstract class TicketDeliveryContract(TestDatabase database) : IAsyncLife
             paid.Add(await PayAsync(flow, $"+9198765433{i:D2}"));
         }
 
-        Assert.True(await Eventually.HoldsAsync(() => breaker.Breaker?.State == CircuitState.Open, TimeSpan.FromSeconds(20)), "the circuit opens");
-        await Task.Delay(1500);
+        // Open, and the sends let through before it opened are over: from here nothing reaches WhatsApp until the break ends.
+        Assert.True(await Eventually.HoldsAsync(() => whatsApp.Breaker?.IsRefusing == true && whatsApp.Counters.InFlight == 0,
+            TimeSpan.FromSeconds(20)), "the circuit opens");
+        // The break ends with WhatsApp still down: the trial fails and the circuit refuses again for a new break.
+        var requestsBefore = _graph.Requests;
+        clock.Advance(breakDuration);
+        Assert.True(await Eventually.HoldsAsync(() => whatsApp.Breaker!.IsRefusing && _graph.Requests > requestsBefore, TimeSpan.FromSeconds(20)),
+            "a failed trial opens the circuit again");
+
         _graph.Down = false;
+        clock.Advance(breakDuration);
 
         foreach (var (eventId, registrationId) in paid)
         {
@@ -145,7 +160,7 @@ public abstract class TicketDeliveryContract(TestDatabase database) : IAsyncLife
         Assert.Equal(0, _graph.Requests);
     }
 
-    private PipelineApp App(Dictionary<string, string?>? extra = null)
+    private PipelineApp App(Dictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -164,7 +179,7 @@ public abstract class TicketDeliveryContract(TestDatabase database) : IAsyncLife
             // null removes a default (e.g. to shorten an array of retry delays)
             if (value is null) settings.Remove(key); else settings[key] = value;
         }
-        var app = new PipelineApp(database, settings);
+        var app = new PipelineApp(database, settings) { TestServices = services };
         _ = app.Server;
         return app;
     }

@@ -1,12 +1,16 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Actors.Webhooks;
+using Pipeline.Actors.Work;
 using Pipeline.Host.Pipelines;
 using Pipeline.Streams.Pipelines;
+using Pipeline.Streams.Pipelines.Webhooks;
 using Pipeline.Tests.Fakes;
 using Pipeline.Tests.Storage;
 using Pipeline.Tests.Support;
+using Polly.CircuitBreaker;
 
 namespace Pipeline.Tests.Streams.Pipelines;
 
@@ -62,7 +66,7 @@ public abstract class WebhookDeliveryContract(TestDatabase database) : IAsyncLif
             delivery.GetProperty("attempts").GetInt32(), delivery.GetProperty("lastStatusCode").GetInt32()));
         Assert.Equal(JsonValueKind.Null, delivery.GetProperty("nextAttemptAt").ValueKind);
         Assert.StartsWith("dlv_", delivery.GetProperty("id").GetString());
-        await Task.Delay(500);
+        await WebhookTestKit.IdleAsync(app);
         Assert.Single(_receiver.For("a"));
     }
 
@@ -77,7 +81,7 @@ public abstract class WebhookDeliveryContract(TestDatabase database) : IAsyncLif
         await DepleteBatchAsync(admin);
 
         await SingleReceiptAsync("depleted");
-        await Task.Delay(1000);
+        await WebhookTestKit.IdleAsync(app);
         Assert.Empty(_receiver.For("paid"));
         Assert.Empty((await (await admin.GetAsync($"/api/webhook-endpoints/{other}/deliveries")).JsonAsync()).GetProperty("items").EnumerateArray());
     }
@@ -157,7 +161,7 @@ public abstract class WebhookDeliveryContract(TestDatabase database) : IAsyncLif
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/webhook-endpoints/{endpoint}")).StatusCode);
         await DepleteBatchAsync(admin);
-        await Task.Delay(1500);
+        await WebhookTestKit.IdleAsync(app); // the second message is fanned out: to no one
 
         var deliveries = await app.Storage.Webhooks.ListDeliveriesAsync(endpoint, null, long.MaxValue, 10);
         var only = Assert.Single(deliveries);
@@ -168,15 +172,19 @@ public abstract class WebhookDeliveryContract(TestDatabase database) : IAsyncLif
     /// <summary>
     /// Two failures in a row open the endpoint's circuit: for the break its lane claims nothing, so its deliveries wait
     /// without spending attempts; the first attempt after the break is the trial, and its success lets the rest through.
+    /// The break is an hour of a clock the test moves, so it lasts exactly until the test ends it, however slow the
+    /// machine; everything else runs in real time.
     /// </summary>
     [Fact]
     public async Task A_failing_endpoint_opens_its_circuit_and_its_deliveries_wait_without_spending_attempts()
     {
+        var breakDuration = TimeSpan.FromHours(1);
+        var clock = new ShiftableTimeProvider();
         var settings = RetryDelays("00:00:00.05", "00:00:00.05", "00:00:00.05");
         settings["Pipeline:Webhooks:MaxInFlightPerEndpoint"] = "1";
         settings["Pipeline:Webhooks:BreakerMinimumThroughput"] = "2";
-        settings["Pipeline:Webhooks:BreakerBreakDuration"] = "00:00:02";
-        await using var app = App(settings);
+        settings["Pipeline:Webhooks:BreakerBreakDuration"] = breakDuration.ToString();
+        await using var app = WebhookTestKit.App(database, settings, services => services.AddSingleton<TimeProvider>(clock));
         using var admin = app.CreateAdminClient();
         var endpoint = await CreateEndpointAsync(admin, "a", Depleted);
         _receiver.AnswerWith("a", 503);
@@ -186,10 +194,22 @@ public abstract class WebhookDeliveryContract(TestDatabase database) : IAsyncLif
             await DepleteBatchAsync(admin);
         }
 
-        Assert.True(await Eventually.HoldsAsync(() => _receiver.For("a").Count >= 2, TimeSpan.FromSeconds(15)));
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        Assert.Equal(2, _receiver.For("a").Count); // open: nothing more, though a retry was due after 50 ms
+        // One attempt at a time (a lane of 1), so exactly two had reached the endpoint when the second failure opened it.
+        var pipeline = app.Services.GetRequiredService<WebhookPipeline>();
+        Assert.True(await Eventually.HoldsAsync(() => pipeline.Lanes?.Circuits().GetValueOrDefault(endpoint) == CircuitState.Open,
+            TimeSpan.FromSeconds(15)), "the circuit never opened");
+        Assert.Equal(2, _receiver.For("a").Count);
+        // All five come due (the two failed ones after 50 ms) and stay unclaimed: the open lane has no room.
+        var depth = default(QueueDepth);
+        Assert.True(await Eventually.HoldsAsync(async () =>
+            (depth = await app.Storage.Work.DepthAsync(OutboxRoutes.Deliveries)) == new QueueDepth(Ready: 5, Scheduled: 0, Leased: 0, Dead: 0),
+            TimeSpan.FromSeconds(15)), $"deliveries: {depth}");
+        Assert.Equal(0, pipeline.Lanes!.Limits()[endpoint]);
+        Assert.Equal(2, _receiver.For("a").Count);
+
         _receiver.AnswerWith("a", 200);
+        var breakEnded = Stopwatch.GetTimestamp();
+        clock.Advance(breakDuration);
 
         var deadline = DateTime.UtcNow.AddSeconds(20);
         List<JsonElement> deliveries;
@@ -205,8 +225,14 @@ public abstract class WebhookDeliveryContract(TestDatabase database) : IAsyncLif
         }
         Assert.Equal(7, deliveries.Sum(d => d.GetProperty("attempts").GetInt32())); // two failed attempts, five successes
         Assert.Equal(7, _receiver.For("a").Count);
+        Assert.All(_receiver.For("a").Skip(2), r => Assert.True(r.ArrivedAt > breakEnded, "an attempt reached the endpoint during the break"));
     }
 
+    /// <summary>
+    /// Both claims (fan-out and deliveries) park at the pause gate. Once both are parked before the message exists,
+    /// nothing can take it until the gate opens, so the check that nothing was sent needs no sleep: the message is
+    /// still waiting for its fan-out, unclaimed, and the receiver has nothing.
+    /// </summary>
     [Fact]
     public async Task A_paused_pipeline_delivers_nothing_until_resumed()
     {
@@ -215,9 +241,13 @@ public abstract class WebhookDeliveryContract(TestDatabase database) : IAsyncLif
         await CreateEndpointAsync(admin, "a", Depleted);
         var control = app.Services.GetRequiredService<PipelineRegistry>()[PipelineNames.Webhooks];
         control.Settings.Update(s => s with { Paused = true });
+        Assert.True(await Eventually.HoldsAsync(() => control.Gate.Waiting == 2, TimeSpan.FromSeconds(15)),
+            $"claims parked at the gate: {control.Gate.Waiting} of 2");
 
         await DepleteBatchAsync(admin);
-        await Task.Delay(1500);
+
+        Assert.Equal(new QueueDepth(Ready: 1, Scheduled: 0, Leased: 0, Dead: 0), await app.Storage.Work.DepthAsync(OutboxRoutes.Webhooks));
+        Assert.Equal(2, control.Gate.Waiting);
         Assert.Empty(_receiver.For("a"));
 
         control.Settings.Update(s => s with { Paused = false });

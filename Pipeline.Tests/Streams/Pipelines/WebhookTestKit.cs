@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Actors.Work;
 using Pipeline.Tests.Cluster;
 using Pipeline.Tests.Fakes;
 using Pipeline.Tests.Storage;
@@ -12,14 +14,15 @@ namespace Pipeline.Tests.Streams.Pipelines;
 public static class WebhookTestKit
 {
     /// <summary>The host on <paramref name="database"/>, started, with private networks allowed (the receiver is on 127.0.0.1).</summary>
-    public static PipelineApp App(TestDatabase database, IReadOnlyDictionary<string, string?>? extra = null)
+    /// <param name="services">Replaces host services, e.g. the clock.</param>
+    public static PipelineApp App(TestDatabase database, IReadOnlyDictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null)
     {
         var settings = new Dictionary<string, string?> { ["Pipeline:Webhooks:AllowPrivateNetworks"] = "true" };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {
             settings[key] = value;
         }
-        var app = new PipelineApp(database, settings);
+        var app = new PipelineApp(database, settings) { TestServices = services };
         _ = app.Server;
         return app;
     }
@@ -75,6 +78,24 @@ public static class WebhookTestKit
             }
             return receiver.InFlight == 0;
         }, timeout, TimeSpan.FromMilliseconds(50));
+    }
+
+    /// <summary>
+    /// Waits until the webhooks pipeline has nothing left to do now: no message waiting for its fan-out and no delivery
+    /// due or in flight (each attempt holds its lease until it is settled, and a fan-out adds its deliveries in the
+    /// transaction that completes it). From then on no request reaches an endpoint unless a scheduled retry comes due,
+    /// so "nothing more arrives" can be read off the receiver at once instead of after a sleep.
+    /// </summary>
+    public static async Task IdleAsync(PipelineApp app)
+    {
+        var work = app.Storage.Work;
+        QueueDepth? fanOut = null, deliveries = null;
+        Assert.True(await Eventually.HoldsAsync(async () =>
+        {
+            fanOut = await work.DepthAsync(OutboxRoutes.Webhooks);
+            deliveries = await work.DepthAsync(OutboxRoutes.Deliveries);
+            return fanOut is { Ready: 0, Leased: 0 } && deliveries is { Ready: 0, Leased: 0 };
+        }, TimeSpan.FromSeconds(30)), $"the webhooks pipeline never went idle: fan-out {fanOut}, deliveries {deliveries}");
     }
 
     /// <summary>The batch a <c>batch.depleted</c> delivery is about.</summary>

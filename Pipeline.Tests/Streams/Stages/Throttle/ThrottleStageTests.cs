@@ -1,27 +1,27 @@
-using System.Diagnostics;
+using System.Threading.Channels;
 using Pipeline.Streams.Graph;
 using Pipeline.Streams.Stages.Throttle;
+using Pipeline.Tests.Support;
 
 namespace Pipeline.Tests.Streams.Stages.Throttle;
 
 /// <summary>
-/// TokenBucketRateLimiter has no TimeProvider seam, so these are the only stream tests on real time: they count the
-/// items that passed in a measured window and compare with rate × window length, ±10 %. Nothing asserts speed.
+/// On a manual clock: the bucket is topped up only when the test moves the clock, so what passes is counted exactly
+/// (rate × time moved, from an empty bucket), whatever the machine's load.
 /// </summary>
-/// <remarks>
-/// A process that gets no CPU for longer than the throttle's burst window (a shared two-core machine under a
-/// parallel build) really does pass fewer items in that window; that says nothing about the throttle. So a window
-/// is measured up to three times and one within tolerance passes; a wrong rate misses all three.
-/// </remarks>
-[Collection(TimingCollection.Name)]
 public sealed class ThrottleStageTests
 {
+    private static readonly TimeSpan Period = ThrottleDefaults.ReplenishmentPeriod;
+
+    /// <summary>Bounds each wait for items the clock already let through: a hang, not a speed limit.</summary>
+    private static readonly TimeSpan Hang = TimeSpan.FromSeconds(30);
+
     [Fact]
-    public async Task Throttle_holds_its_rate_within_ten_percent_and_a_live_rate_change_takes_effect()
+    public async Task Throttle_passes_exactly_its_rate_and_a_live_rate_change_takes_effect_from_an_empty_bucket()
     {
-        using var throttle = new ThrottleStage<int>(ratePerSecond: 50);
-        var clock = Stopwatch.StartNew();
-        var passed = new List<long>();
+        var time = new ManualTimeProvider();
+        using var throttle = new ThrottleStage<int>(new ThrottleStageOptions { RatePerSecond = 50, TimeProvider = time });
+        var passed = 0;
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await using var graph = new StageContext(stop.Token);
         var completion = graph
@@ -35,25 +35,67 @@ public sealed class ThrottleStageTests
             .Via(throttle)
             .To((_, _) =>
             {
-                lock (passed) passed.Add(clock.ElapsedTicks);
+                Interlocked.Increment(ref passed);
                 return ValueTask.CompletedTask;
             });
 
-        var at50 = await MeasureAsync(passed, clock, ratePerSecond: 50, window: TimeSpan.FromSeconds(3));
+        Assert.Equal(0, Volatile.Read(ref passed)); // the bucket starts empty
+        await AdvanceAsync(time, () => Volatile.Read(ref passed), steps: 30, perStep: 5); // 3 s at 50/s: 150
+
         throttle.RatePerSecond = 150;
-        var at150 = await MeasureAsync(passed, clock, ratePerSecond: 150, window: TimeSpan.FromSeconds(2));
+        await AdvanceAsync(time, () => Volatile.Read(ref passed) - 150, steps: 20, perStep: 15); // 2 s at 150/s: 300
 
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => completion);
+    }
 
-        Assert.True(at50.Passed, at50.Report);
-        Assert.True(at150.Passed, at150.Report);
+    [Fact]
+    public async Task An_idle_spell_longer_than_the_burst_window_saves_only_that_windows_worth()
+    {
+        var time = new ManualTimeProvider();
+        using var throttle = new ThrottleStage<int>(new ThrottleStageOptions { RatePerSecond = 50, TimeProvider = time });
+        var feed = Channel.CreateUnbounded<int>();
+        var passed = 0;
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await using var graph = new StageContext(stop.Token);
+        var completion = graph
+            .Source<int>(async (writer, ct) =>
+            {
+                await foreach (var item in feed.Reader.ReadAllAsync(ct))
+                {
+                    await writer.WriteAsync(item, ct);
+                }
+            })
+            .Via(throttle)
+            .To((_, _) =>
+            {
+                Interlocked.Increment(ref passed);
+                return ValueTask.CompletedTask;
+            });
+
+        // Two seconds with nothing to pass: the bucket fills to 500 ms' worth (25) and drops the rest.
+        for (var i = 0; i < 20; i++)
+        {
+            time.Advance(Period);
+        }
+        for (var i = 0; i < 1000; i++)
+        {
+            feed.Writer.TryWrite(i);
+        }
+
+        Assert.True(await Eventually.HoldsAsync(() => Volatile.Read(ref passed) >= 25, Hang), $"passed {passed}");
+        Assert.Equal(25, Volatile.Read(ref passed));
+        await AdvanceAsync(time, () => Volatile.Read(ref passed) - 25, steps: 2, perStep: 5); // then the rate again
+
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => completion);
     }
 
     [Fact]
     public async Task Raising_the_rate_wakes_an_item_waiting_on_the_old_bucket()
     {
-        using var throttle = new ThrottleStage<int>(ratePerSecond: 0.01); // the first token would come after 100 s
+        var time = new ManualTimeProvider();
+        using var throttle = new ThrottleStage<int>(new ThrottleStageOptions { RatePerSecond = 0.01, TimeProvider = time }); // a token every 100 s
         var passed = 0;
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await using var graph = new StageContext(stop.Token);
@@ -65,12 +107,16 @@ public sealed class ThrottleStageTests
                 Interlocked.Increment(ref passed);
                 return ValueTask.CompletedTask;
             });
-        await Task.Delay(200);
-        Assert.Equal(0, Volatile.Read(ref passed));
+        for (var i = 0; i < 10; i++)
+        {
+            time.Advance(Period);
+        }
+        Assert.Equal(0, Volatile.Read(ref passed)); // a second earned a hundredth of a token
 
         throttle.RatePerSecond = 1000;
+        time.Advance(Period);
 
-        await completion;
+        await completion.WaitAsync(Hang);
         Assert.Equal(1, passed);
     }
 
@@ -86,28 +132,15 @@ public sealed class ThrottleStageTests
         Assert.Equal(10, throttle.RatePerSecond);
     }
 
-    /// <summary>
-    /// Lets the rate settle for half a second, then counts items stamped inside a window of about
-    /// <paramref name="window"/>; up to three windows, stopping at the first within ±10 % of rate × window length.
-    /// </summary>
-    private static async Task<(bool Passed, string Report)> MeasureAsync(List<long> passed, Stopwatch clock, double ratePerSecond, TimeSpan window)
+    /// <summary>Moves the clock one top-up at a time; after each, exactly <paramref name="perStep"/> more items have passed.</summary>
+    private static async Task AdvanceAsync(ManualTimeProvider time, Func<int> passed, int steps, int perStep)
     {
-        var report = new List<string>();
-        for (var attempt = 0; attempt < 3; attempt++)
+        for (var step = 1; step <= steps; step++)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(500));
-            var from = clock.ElapsedTicks;
-            await Task.Delay(window);
-            var to = clock.ElapsedTicks;
-            int count;
-            lock (passed) count = passed.Count(t => t >= from && t < to);
-            var expected = ratePerSecond * (to - from) / Stopwatch.Frequency;
-            report.Add($"counted {count}, expected {expected:F1} ± 10 %");
-            if (Math.Abs(count - expected) <= expected * 0.10)
-            {
-                return (true, string.Join("; ", report));
-            }
+            time.Advance(Period);
+            var expected = step * perStep;
+            Assert.True(await Eventually.HoldsAsync(() => passed() >= expected, Hang), $"after {step} top-ups: {passed()} of {expected}");
+            Assert.Equal(expected, passed());
         }
-        return (false, $"At {ratePerSecond}/s: " + string.Join("; ", report));
     }
 }
