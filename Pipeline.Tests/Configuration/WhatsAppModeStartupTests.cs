@@ -30,10 +30,8 @@ public sealed class WhatsAppModeStartupTests : IAsyncLifetime
     [Fact]
     public async Task Outside_development_a_missing_access_token_fails_start_up_naming_the_key()
     {
-        // null: the key is not set at all (and PipelineApp adds no mode of its own).
-        await using var app = new PipelineApp(_database, new Dictionary<string, string?> { [PipelineApp.WhatsAppTokenKey] = null }, environment: "Production");
-
-        var message = StartupFailure(app);
+        // Not set at all (HostProcess adds no mode of its own when the test names the token key).
+        var message = await StartupFailureAsync(new Dictionary<string, string> { ["Pipeline:WhatsApp:PhoneNumberId"] = "1234567890" }, withoutToken: true);
 
         Assert.Contains("Pipeline:WhatsApp:AccessToken is required in Live mode", message, StringComparison.Ordinal);
         Assert.Contains("Pipeline:WhatsApp:Mode to Sandbox", message, StringComparison.Ordinal);
@@ -70,13 +68,11 @@ public sealed class WhatsAppModeStartupTests : IAsyncLifetime
     [Fact]
     public async Task Live_mode_without_a_phone_number_id_fails_start_up_naming_the_key()
     {
-        await using var app = new PipelineApp(_database, new Dictionary<string, string?>
+        var message = await StartupFailureAsync(new Dictionary<string, string>
         {
             [PipelineApp.WhatsAppModeKey] = "Live",
             [PipelineApp.WhatsAppTokenKey] = "EAAG-some-token",
-        }, environment: "Production");
-
-        var message = StartupFailure(app);
+        });
 
         Assert.Contains("Pipeline:WhatsApp:PhoneNumberId is required in Live mode", message, StringComparison.Ordinal);
         Assert.DoesNotContain("AccessToken", message, StringComparison.Ordinal);
@@ -144,15 +140,37 @@ public sealed class WhatsAppModeStartupTests : IAsyncLifetime
         app.WithWebHostBuilder(builder => builder.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(_logs)));
 
     /// <summary>What start-up failed with, inner exceptions included (the host may wrap the validation failure).</summary>
-    private static string StartupFailure(PipelineApp app)
+    /// <summary>
+    /// Starts a real host process outside Development with these settings and returns what it wrote before exiting. A
+    /// process, not an in-memory host: a test host that fails to start can surface as an ObjectDisposedException
+    /// instead of its own error when the machine is busy, and then the message under test is lost.
+    /// </summary>
+    private async Task<string> StartupFailureAsync(Dictionary<string, string> settings, bool withoutToken = false)
     {
-        var error = Assert.ThrowsAny<Exception>(() => app.Server);
-        var messages = new List<string>();
-        for (Exception? e = error; e is not null; e = e.InnerException)
+        var directory = Directory.CreateTempSubdirectory("pipeline-whatsapp-mode-");
+        try
         {
-            messages.Add(e.Message);
+            var all = new Dictionary<string, string>
+            {
+                ["Pipeline:Storage:Provider"] = _database.Provider,
+                ["Pipeline:Storage:ConnectionString"] = _database.ConnectionString,
+                ["Pipeline:Admin:ApiKey"] = PipelineApp.AdminKey,
+                ["Pipeline:Razorpay:KeySecret"] = PipelineApp.RazorpayKeySecret,
+                ["Pipeline:Razorpay:WebhookSecret"] = PipelineApp.RazorpayWebhookSecret,
+                ["Pipeline:Tickets:SigningKey"] = PipelineApp.TicketSigningKey,
+            };
+            foreach (var (key, value) in settings)
+            {
+                all[key] = value;
+            }
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => HostProcess.StartAsync(all, directory.FullName, withoutToken));
+            Assert.Contains("exited with code", error.Message, StringComparison.Ordinal);
+            return error.Message;
         }
-        return string.Join("\n", messages);
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 
     private static async Task<Dictionary<string, JsonElement>> PipelinesAsync(WebApplicationFactory<Program> app)

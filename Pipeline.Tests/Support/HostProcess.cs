@@ -33,7 +33,8 @@ public sealed class HostProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    public static async Task<HostProcess> StartAsync(IReadOnlyDictionary<string, string> settings, string workingDirectory)
+    /// <param name="withoutWhatsApp">Leave WhatsApp unconfigured, as a deployment that forgot it would (the host's own defaults).</param>
+    public static async Task<HostProcess> StartAsync(IReadOnlyDictionary<string, string> settings, string workingDirectory, bool withoutWhatsApp = false)
     {
         var url = $"http://127.0.0.1:{FreePort()}";
         var host = Path.Combine(AppContext.BaseDirectory, "Pipeline.Host.dll");
@@ -48,7 +49,7 @@ public sealed class HostProcess : IAsyncDisposable
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         // A host given no WhatsApp account (neither a token nor a mode) records tickets locally: outside Development,
         // Live mode without a token refuses to start. A caller that names either gets exactly what it names.
-        if (!settings.ContainsKey("Pipeline:WhatsApp:AccessToken") && !settings.ContainsKey("Pipeline:WhatsApp:Mode"))
+        if (!withoutWhatsApp && !settings.ContainsKey("Pipeline:WhatsApp:AccessToken") && !settings.ContainsKey("Pipeline:WhatsApp:Mode"))
         {
             start.Environment["Pipeline__WhatsApp__Mode"] = "Sandbox";
         }
