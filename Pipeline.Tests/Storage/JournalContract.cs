@@ -232,7 +232,7 @@ public abstract class JournalContract(TestDatabase database) : IAsyncLifetime
 
         var read = await Journal.ReadOutboxAsync(outboxTail, 100);
         Assert.Equal(first.Concat(second).Concat(third).Select(m => m.Id), read.Select(r => r.Message.Id));
-        Assert.True(read.Zip(read.Skip(1)).All(p => p.First.Position < p.Second.Position), "positions must increase");
+        Assert.True(read.Zip(read.Skip(1)).All(p => p.Item1.Position < p.Item2.Position), "positions must increase");
         foreach (var (expected, (_, actual)) in first.Concat(second).Concat(third).Zip(read))
         {
             Assert.Equal(expected.Type, actual.Type);

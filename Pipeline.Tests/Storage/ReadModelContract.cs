@@ -312,7 +312,7 @@ public abstract class ReadModelContract(TestDatabase database) : IAsyncLifetime
         var pages = new List<IReadOnlyList<(long, T)>>();
         while (await list(after, limit) is { Count: > 0 } page)
         {
-            Assert.True(page.Zip(page.Skip(1)).All(p => p.First.Position < p.Second.Position), "positions must increase");
+            Assert.True(page.Zip(page.Skip(1)).All(p => p.Item1.Position < p.Item2.Position), "positions must increase");
             Assert.True(page[0].Position > after, "a page starts after its position");
             pages.Add(page);
             after = page[^1].Position;

@@ -45,7 +45,7 @@ public abstract class PaymentApiContract<TDatabase>(AppFixture<TDatabase> fixtur
         var orders = await Task.WhenAll(members.Select(m => _flow.PlaceOrderAsync(eventId, m)));
 
         var responses = await Task.WhenAll(members.Zip(orders).Select(p =>
-            _flow.ConfirmAsync(eventId, p.First, p.Second.OrderId, PaymentScenario.NewPaymentId())));
+            _flow.ConfirmAsync(eventId, p.Item1, p.Item2.OrderId, PaymentScenario.NewPaymentId())));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.Equal(200, (await _flow.GetEventAsync(eventId)).GetProperty("attendeeCount").GetInt64());
