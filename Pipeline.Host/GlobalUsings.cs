@@ -1,7 +1,6 @@
 // The entity runtimes by what they hold; the generic names are long and say the same thing.
-global using BatchRuntime = Pipeline.Actors.Runtime.EntityRuntime<
-    Pipeline.Actors.Entities.Batches.BatchState, Pipeline.Actors.Entities.Batches.BatchCommand,
-    Pipeline.Actors.Entities.Batches.BatchEvent, Pipeline.Actors.Entities.Batches.BatchReply>;
+global using BatchGateway = Pipeline.Host.Engine.EntityGateway<
+    Pipeline.Host.Engine.BatchRegion, Pipeline.Actors.Entities.Batches.BatchCommand, Pipeline.Actors.Entities.Batches.BatchReply>;
 global using RegistrationRuntime = Pipeline.Actors.Runtime.EntityRuntime<
     Pipeline.Actors.Entities.Registrations.RegistrationState, Pipeline.Actors.Entities.Registrations.RegistrationCommand,
     Pipeline.Actors.Entities.Registrations.RegistrationEvent, Pipeline.Actors.Entities.Registrations.RegistrationReply>;

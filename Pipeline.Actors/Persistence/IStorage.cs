@@ -1,5 +1,6 @@
 using Pipeline.Actors.Cluster;
 using Pipeline.Actors.Journal;
+using Pipeline.Actors.Projections;
 using Pipeline.Actors.ReadSide;
 using Pipeline.Actors.Webhooks;
 using Pipeline.Actors.Work;
@@ -22,6 +23,9 @@ public interface IStorage : IAsyncDisposable
 
     /// <summary>Webhook endpoints, and the lane-aware claim and listings of their deliveries (work items of <see cref="OutboxRoutes.Deliveries"/>).</summary>
     IWebhookStore Webhooks { get; }
+
+    /// <summary>Akka.Persistence.Sql's journal as the projection reads it, and the read side and outbox it writes.</summary>
+    IProjectionStore Projections { get; }
 
     /// <summary>True when the database answers a trivial query (readiness).</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken = default);

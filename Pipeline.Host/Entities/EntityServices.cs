@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Pipeline.Actors.Entities.Batches;
 using Pipeline.Actors.Entities.Events;
 using Pipeline.Actors.Entities.Members;
 using Pipeline.Actors.Entities.Records;
@@ -37,7 +36,6 @@ internal static class EntityServices
             options = options with { VerifyAfter = TimeSpan.Zero };
         }
         options.Validate();
-        services.AddSingleton(sp => Runtime(sp, new BatchBehavior(), options));
         services.AddSingleton(sp => Runtime(sp, new RegistrationBehavior(), options));
         // Events and members are written rarely: a few shards are plenty.
         var records = options with { ShardCount = Math.Min(options.ShardCount, 4) };

@@ -24,6 +24,9 @@ public abstract class TestDatabase : IAsyncLifetime
     /// <summary>Runs raw SQL on this database and returns the first column of the first row (for checks the storage API does not offer).</summary>
     public abstract Task<long> ScalarAsync(string sql);
 
+    /// <summary>Holds every write to the entities' journal (<c>event_journal</c>) until the result is disposed.</summary>
+    public abstract Task<IAsyncDisposable> HoldJournalWritesAsync();
+
     public abstract Task InitializeAsync();
 
     public abstract Task DisposeAsync();
@@ -57,6 +60,19 @@ public sealed class SqliteTestDatabase : TestDatabase
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>SQLite has one writer: an open IMMEDIATE transaction holds every other write (they wait on the busy timeout).</summary>
+    public override async Task<IAsyncDisposable> HoldJournalWritesAsync()
+    {
+        var connection = new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        var transaction = connection.BeginTransaction(deferred: false);
+        return new Held(async () =>
+        {
+            await transaction.RollbackAsync();
+            await connection.DisposeAsync();
+        });
     }
 
     public override Task DisposeAsync()
@@ -104,6 +120,23 @@ public sealed class PostgresTestDatabase : TestDatabase
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>A lock that conflicts with the journal's inserts (not with reads), held in an open transaction.</summary>
+    public override async Task<IAsyncDisposable> HoldJournalWritesAsync()
+    {
+        var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await using (var command = new NpgsqlCommand("LOCK TABLE event_journal IN SHARE ROW EXCLUSIVE MODE", connection, transaction))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+        return new Held(async () =>
+        {
+            await transaction.RollbackAsync();
+            await connection.DisposeAsync();
+        });
+    }
+
     public override async Task DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
@@ -112,4 +145,10 @@ public sealed class PostgresTestDatabase : TestDatabase
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)", admin);
         await drop.ExecuteNonQueryAsync();
     }
+}
+
+/// <summary>Runs its release once, when disposed.</summary>
+internal sealed class Held(Func<Task> release) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync() => await release();
 }

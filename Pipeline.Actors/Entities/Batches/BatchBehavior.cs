@@ -1,9 +1,10 @@
+using Pipeline.Actors.Engine;
 using Pipeline.Actors.Runtime;
 
 namespace Pipeline.Actors.Entities.Batches;
 
 /// <summary>The rules of an inventory batch: created once, consumed but never below zero, keyed consumes answered once.</summary>
-public sealed class BatchBehavior : IEntityBehavior<BatchState, BatchCommand, BatchEvent, BatchReply>
+public sealed class BatchBehavior : IEntityBehavior<BatchState, BatchCommand, BatchEvent, BatchReply>, ISnapshotBehavior<BatchState>
 {
     public const string DepletedMessage = "batch.depleted";
 
@@ -71,6 +72,10 @@ public sealed class BatchBehavior : IEntityBehavior<BatchState, BatchCommand, Ba
     }
 
     public BatchState Copy(BatchState state) => state.Copy();
+
+    public object ToSnapshot(BatchState state) => BatchSnapshot.Of(state);
+
+    public BatchState FromSnapshot(string key, object snapshot) => ((BatchSnapshot)snapshot).ToState();
 
     public BatchState Apply(BatchState state, BatchEvent @event)
     {

@@ -1,6 +1,7 @@
 using Npgsql;
 using Pipeline.Actors.Cluster;
 using Pipeline.Actors.Journal;
+using Pipeline.Actors.Projections;
 using Pipeline.Actors.ReadSide;
 using Pipeline.Actors.Webhooks;
 using Pipeline.Actors.Work;
@@ -28,6 +29,7 @@ public sealed class PostgresStorage : IStorage
         Work = new PostgresWorkQueue(_dataSource);
         Webhooks = new PostgresWebhookStore(_dataSource);
         Nodes = new PostgresNodeRegistry(_dataSource);
+        Projections = new PostgresProjectionStore(_dataSource);
     }
 
     public string Provider => StorageFactory.PostgresProvider;
@@ -40,6 +42,7 @@ public sealed class PostgresStorage : IStorage
     public IWorkQueue Work { get; }
     public IWebhookStore Webhooks { get; }
     public INodeRegistry Nodes { get; }
+    public IProjectionStore Projections { get; }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
     {

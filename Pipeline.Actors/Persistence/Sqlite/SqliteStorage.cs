@@ -1,5 +1,6 @@
 using Pipeline.Actors.Cluster;
 using Pipeline.Actors.Journal;
+using Pipeline.Actors.Projections;
 using Pipeline.Actors.ReadSide;
 using Pipeline.Actors.Webhooks;
 using Pipeline.Actors.Work;
@@ -29,6 +30,7 @@ public sealed class SqliteStorage : IStorage
         Work = new SqliteWorkQueue(_connections, timeProvider);
         Webhooks = new SqliteWebhookStore(_connections, timeProvider);
         Nodes = new SqliteNodeRegistry(_connections, timeProvider);
+        Projections = new SqliteProjectionStore(_connections, timeProvider);
     }
 
     public string Provider => StorageFactory.SqliteProvider;
@@ -41,6 +43,7 @@ public sealed class SqliteStorage : IStorage
     public IWorkQueue Work { get; }
     public IWebhookStore Webhooks { get; }
     public INodeRegistry Nodes { get; }
+    public IProjectionStore Projections { get; }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
     {

@@ -7,6 +7,8 @@ using Pipeline.Actors.Runtime;
 using Pipeline.Host.Api.Paging;
 using Pipeline.Host.Api.Problems;
 using Pipeline.Host.Api.Requests;
+using Pipeline.Host.Engine;
+using Pipeline.Host.ReadSide;
 using Pipeline.Host.Operations.RateLimiting;
 
 namespace Pipeline.Host.Api.Batches;
@@ -29,7 +31,7 @@ internal static class BatchEndpoints
         admin.MapPost("/api/batches/{batchId}/consume", ConsumeAsync).RequireRateLimiting(RateLimitingSetup.BatchConsume);
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, BatchRuntime batches)
+    private static async Task<IResult> CreateAsync(HttpRequest request, BatchGateway batches)
     {
         var (body, problem) = await JsonRequest.ReadAsync(request);
         if (body is null) return problem!;
@@ -46,21 +48,29 @@ internal static class BatchEndpoints
         };
     }
 
-    private static async Task<IResult> GetAsync(string batchId, IBatchReadModel batches, CancellationToken ct)
+    /// <summary>One batch is read from its entity: always current, on any node.</summary>
+    private static async Task<IResult> GetAsync(string batchId, BatchGateway batches, CancellationToken ct)
     {
-        var batch = IsBatchId(batchId) ? await batches.GetAsync(batchId, ct) : null;
-        return batch is null ? BatchNotFound() : Results.Ok(BatchResponse.From(batch));
+        if (!IsBatchId(batchId)) return BatchNotFound();
+        return await batches.AskAsync(batchId, new GetBatch(), ct) switch
+        {
+            BatchReply.Current current => Results.Ok(BatchResponse.From(current.Batch)),
+            BatchReply.NotFound => BatchNotFound(),
+            var reply => Unexpected(reply),
+        };
     }
 
-    private static async Task<IResult> ListAsync(HttpRequest request, IBatchReadModel batches, CancellationToken ct)
+    /// <summary>Lists come from the read side, once the projection has applied every write committed before the request.</summary>
+    private static async Task<IResult> ListAsync(HttpRequest request, IBatchReadModel batches, ReadSideCatchUp catchUp, CancellationToken ct)
     {
         if (!PageRequest.TryParse(request, out var page, out var problem)) return problem!;
+        await catchUp.WaitAsync(ct);
         var sku = request.Query["sku"].ToString();
         var rows = await batches.ListAsync(sku.Length == 0 ? null : sku, page.AfterPosition, page.Limit + 1, ct);
         return Results.Ok(Page<BatchResponse>.From(rows, page.Limit, r => r.Position, r => BatchResponse.From(r.Batch)));
     }
 
-    private static async Task<IResult> ConsumeAsync(string batchId, HttpRequest request, HttpResponse response, BatchRuntime batches)
+    private static async Task<IResult> ConsumeAsync(string batchId, HttpRequest request, HttpResponse response, BatchGateway batches)
     {
         var (body, problem) = await JsonRequest.ReadAsync(request);
         if (body is null) return problem!;

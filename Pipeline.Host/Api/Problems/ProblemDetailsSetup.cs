@@ -48,6 +48,24 @@ internal static class ProblemDetailsSetup
                 httpContext.Response.StatusCode = bad.StatusCode;
                 return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext });
             }
+            if (exception is Pipeline.Host.Engine.EntityUnavailableException)
+            {
+                // The entity dropped the command at its deadline, or never got it: nothing was applied.
+                logger.LogWarning("Unavailable on {Path}: {Reason}", httpContext.Request.Path, exception.Message);
+                httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                httpContext.Response.Headers.RetryAfter = "1";
+                return await problems.TryWriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = httpContext,
+                    ProblemDetails =
+                    {
+                        Status = 503,
+                        Title = "The resource could not be reached in time; nothing was applied.",
+                        Detail = "Its node may have just left the cluster. Retry (with the same Idempotency-Key, if any).",
+                        Extensions = { ["code"] = ProblemCodes.Unavailable },
+                    },
+                });
+            }
             if (exception is Pipeline.Actors.Journal.JournalConflictException)
             {
                 // Other nodes kept winning the races for this entity: nothing was applied, and trying again is safe.

@@ -42,7 +42,12 @@ public abstract class BatchApiContract<TDatabase>(AppFixture<TDatabase> fixture)
         Assert.Equal(0, batch.GetProperty("remaining").GetInt64());
         Assert.Equal(101, batch.GetProperty("version").GetInt64());
 
-        var depleted = (await OutboxAsync()).Skip(before.Count).Where(m => m.Type == "batch.depleted" && m.EntityId == $"batch/{id}").ToList();
+        // The outbox is written by the journal projection, shortly after the write that caused it.
+        List<OutboxMessage> depleted = [];
+        Assert.True(await Eventually.HoldsAsync(async () =>
+            (depleted = (await OutboxAsync()).Skip(before.Count).Where(m => m.Type == "batch.depleted" && m.EntityId == $"batch/{id}").ToList()).Count > 0));
+        await Task.Delay(200);
+        depleted = (await OutboxAsync()).Skip(before.Count).Where(m => m.Type == "batch.depleted" && m.EntityId == $"batch/{id}").ToList();
         var message = Assert.Single(depleted);
         var data = JsonDocument.Parse(message.Data).RootElement;
         Assert.Equal(id, data.GetProperty("id").GetString());
@@ -250,32 +255,40 @@ public abstract class BatchApiContract<TDatabase>(AppFixture<TDatabase> fixture)
     }
 
     [Fact]
-    public async Task A_consume_that_loses_every_append_race_is_503_contention_with_retry_after_and_applies_nothing()
+    public async Task A_command_its_entity_cannot_take_before_its_deadline_is_503_unavailable_and_never_applied()
     {
-        // A second node on the same database that never verifies its copy and gives up after the first lost race.
-        await using var stale = new PipelineApp(fixture.Database, new Dictionary<string, string?>
+        // Deadline 1 s; the journal is held 3 s, so the first consume's write waits (answered within the grace) and
+        // the second waits behind it in the entity past its deadline.
+        await using var app = new PipelineApp(fixture.Database, new Dictionary<string, string?>
         {
-            ["Pipeline:Entities:MaxConflictRetries"] = "0",
-            ["Pipeline:Entities:VerifyAfter"] = "01:00:00",
+            ["Pipeline:Entities:AskTimeout"] = "00:00:01",
+            ["Pipeline:Entities:WriteGrace"] = "00:00:10",
         });
-        var staleClient = stale.CreateAdminClient();
-        var id = await CreateBatchAsync("sku-contention", 10);
-        Assert.Equal(HttpStatusCode.OK, (await staleClient.PostJsonAsync($"/api/batches/{id}/consume", new { quantity = 1 })).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _admin.PostJsonAsync($"/api/batches/{id}/consume", new { quantity = 2 })).StatusCode);
+        var admin = app.CreateAdminClient();
+        var id = (await (await admin.PostJsonAsync("/api/batches", new { sku = "sku-deadline", quantity = 10 })).JsonAsync()).GetProperty("id").GetString()!;
 
-        var lost = await staleClient.PostJsonAsync($"/api/batches/{id}/consume", new { quantity = 3 }, "contended-key");
+        Task<HttpResponseMessage> first, late;
+        await using (await fixture.Database.HoldJournalWritesAsync())
+        {
+            first = admin.PostJsonAsync($"/api/batches/{id}/consume", new { quantity = 1 });
+            await Task.Delay(300);
+            late = admin.PostJsonAsync($"/api/batches/{id}/consume", new { quantity = 2 }, "late-key");
+            await Task.Delay(TimeSpan.FromSeconds(3));
+        }
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, lost.StatusCode);
-        Assert.Equal("application/problem+json", lost.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("1", lost.Headers.GetValues("Retry-After").Single());
-        Assert.Equal("contention", (await lost.JsonAsync()).GetProperty("code").GetString());
-        var unchanged = await (await _admin.GetAsync($"/api/batches/{id}")).JsonAsync();
-        Assert.Equal((7L, 3L), (unchanged.GetProperty("remaining").GetInt64(), unchanged.GetProperty("version").GetInt64()));
+        Assert.Equal(HttpStatusCode.OK, (await first).StatusCode);
+        var refused = await late;
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("1", refused.Headers.GetValues("Retry-After").Single());
+        Assert.Equal("unavailable", (await refused.JsonAsync()).GetProperty("code").GetString());
+        var unchanged = await (await admin.GetAsync($"/api/batches/{id}")).JsonAsync();
+        Assert.Equal((9L, 2L), (unchanged.GetProperty("remaining").GetInt64(), unchanged.GetProperty("version").GetInt64()));
 
-        // Nothing was applied, so the same request again (same key) is a first application, on the fresh state.
-        var retry = await staleClient.PostJsonAsync($"/api/batches/{id}/consume", new { quantity = 3 }, "contended-key");
-        var retried = await retry.JsonAsync();
-        Assert.Equal((4L, 4L), (retried.GetProperty("remaining").GetInt64(), retried.GetProperty("version").GetInt64()));
+        // Nothing was applied, so the same request again (same key) is a first application.
+        var retry = await admin.PostJsonAsync($"/api/batches/{id}/consume", new { quantity = 2 }, "late-key");
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal(7L, (await retry.JsonAsync()).GetProperty("remaining").GetInt64());
         Assert.False(retry.Headers.Contains("Idempotent-Replayed"));
     }
 

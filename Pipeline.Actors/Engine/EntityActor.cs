@@ -1,0 +1,215 @@
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using Pipeline.Actors.Outbox;
+using Pipeline.Actors.Runtime;
+
+namespace Pipeline.Actors.Engine;
+
+/// <summary>
+/// One entity as a persistent actor: a thin shell around its behavior's pure functions. Commands are decided in
+/// arrival order; the events (and outbox messages) they cause are journaled before any of them is answered.
+/// </summary>
+/// <remarks>
+/// Group commit: while a write is in flight, arriving commands wait in <see cref="_queued"/>; when it completes they are
+/// all decided (each against the state the previous one left) and persisted as the next write, so a hot entity does
+/// not fall to one command per journal round trip. <c>PersistAllAsync</c> does not stash, which is what lets commands
+/// queue here; the deferred handler after it runs once the whole write is stored. Events are applied at decision time
+/// so later commands see them; if the write fails the actor stops (Akka's persist-failure rule) or restarts, and the
+/// state is recovered from the journal, never kept.
+/// </remarks>
+public sealed class EntityActor<TState, TCommand, TEvent, TReply> : UntypedPersistentActor
+    where TEvent : class
+{
+    private readonly IEntityBehavior<TState, TCommand, TEvent, TReply> _behavior;
+    private readonly ISnapshotBehavior<TState>? _snapshots;
+    private readonly EntitySettings _settings;
+    private readonly TimeProvider _time;
+    private readonly string _key;
+    private readonly List<(IActorRef Sender, EntityCommand<TCommand> Command)> _queued = [];
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private TState _state;
+    private bool _writing;
+    private bool _stopping;
+    private long _lastSnapshotAt;
+
+    private readonly EntityCounters _counters;
+
+    public EntityActor(
+        IEntityBehavior<TState, TCommand, TEvent, TReply> behavior, string key, EntitySettings settings, EntityCounters counters, TimeProvider time)
+    {
+        _counters = counters;
+        _behavior = behavior;
+        _snapshots = behavior as ISnapshotBehavior<TState>;
+        _settings = settings;
+        _time = time;
+        _key = key;
+        _state = behavior.Create(key);
+        PersistenceId = PersistenceIdOf(behavior.EntityType, key);
+    }
+
+    public override string PersistenceId { get; }
+
+    /// <summary>The journal id of an entity: its type and key, as the old journal named entities.</summary>
+    public static string PersistenceIdOf(string entityType, string key) => entityType + "/" + key;
+
+    protected override void OnRecover(object message)
+    {
+        switch (message)
+        {
+            case SnapshotOffer offer when _snapshots is not null:
+                _state = _snapshots.FromSnapshot(_key, offer.Snapshot);
+                _lastSnapshotAt = offer.Metadata.SequenceNr;
+                break;
+            case TEvent @event:
+                _state = _behavior.Apply(_state, @event);
+                break;
+            case RecoveryCompleted:
+                _counters.Recovered();
+                break;
+        }
+    }
+
+    protected override void PreStart()
+    {
+        _counters.Started();
+        base.PreStart();
+    }
+
+    protected override void PostStop()
+    {
+        _counters.Stopped();
+        _counters.Queued(-_queued.Count);
+        base.PostStop();
+    }
+
+    protected override void OnCommand(object message)
+    {
+        switch (message)
+        {
+            case EntityCommand<TCommand> command:
+                _queued.Add((Sender, command));
+                _counters.Queued(1);
+                if (!_writing)
+                {
+                    DecideQueued();
+                }
+                break;
+            case EntityStop:
+                _counters.Passivated();
+                _stopping = true;
+                StopWhenIdle();
+                break;
+            case SaveSnapshotSuccess saved:
+                // Older snapshots are never read again; events stay (they are the audit trail and the outbox's source).
+                DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+                break;
+            case SaveSnapshotFailure failed:
+                _log.Warning(failed.Cause, "Snapshot of {0} failed; recovery reads more events until the next one", PersistenceId);
+                break;
+            case DeleteSnapshotsSuccess or DeleteSnapshotsFailure:
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void DecideQueued()
+    {
+        var now = _time.GetUtcNow();
+        var take = Math.Min(_queued.Count, _settings.MaxCommandsPerWrite);
+        var toPersist = new List<object>();
+        var replies = new List<(IActorRef Sender, object Reply)>(take);
+        for (var i = 0; i < take; i++)
+        {
+            var (sender, envelope) = _queued[i];
+            if (envelope.Deadline < now)
+            {
+                replies.Add((sender, new CommandExpired(envelope.EntityKey)));
+                continue;
+            }
+            var decision = _behavior.Decide(_state, envelope.Command, now);
+            foreach (var @event in decision.Events)
+            {
+                _state = _behavior.Apply(_state, @event);
+                toPersist.Add(@event!);
+            }
+            foreach (var notification in decision.Notifications)
+            {
+                toPersist.Add(new OutboxMessageRecorded(OpaqueId.New("msg"), notification.Type,
+                    JsonSerializer.Serialize(notification.Data, notification.Data.GetType(), EventCodec<TEvent>.DefaultOptions), now));
+            }
+            replies.Add((sender, decision.Reply!));
+        }
+        _queued.RemoveRange(0, take);
+        _counters.Queued(-take);
+
+        if (toPersist.Count == 0)
+        {
+            Answer(replies);
+            AfterWrite();
+            return;
+        }
+
+        _writing = true;
+        PersistAllAsync(toPersist, _ => { });
+        DeferAsync(replies, written =>
+        {
+            _counters.Written(written.Count);
+            Answer(written);
+            _writing = false;
+            SnapshotIfDue();
+            AfterWrite();
+        });
+    }
+
+    private static void Answer(List<(IActorRef Sender, object Reply)> replies)
+    {
+        foreach (var (sender, reply) in replies)
+        {
+            sender.Tell(reply);
+        }
+    }
+
+    private void AfterWrite()
+    {
+        if (_queued.Count > 0)
+        {
+            DecideQueued();
+        }
+        else
+        {
+            StopWhenIdle();
+        }
+    }
+
+    private void StopWhenIdle()
+    {
+        if (_stopping && !_writing && _queued.Count == 0)
+        {
+            Context.Stop(Self);
+        }
+    }
+
+    private void SnapshotIfDue()
+    {
+        if (_snapshots is null || _settings.SnapshotEvery <= 0 || LastSequenceNr - _lastSnapshotAt < _settings.SnapshotEvery)
+        {
+            return;
+        }
+        _lastSnapshotAt = LastSequenceNr;
+        SaveSnapshot(_snapshots.ToSnapshot(_state));
+    }
+
+    /// <summary>
+    /// A rejected write (the journal refused the events, e.g. they did not serialize) leaves the actor running with
+    /// state that was never stored: restart, so it recovers from the journal, and answer nothing of that write.
+    /// </summary>
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        base.OnPersistRejected(cause, @event, sequenceNr);
+        throw new InvalidOperationException($"Journal write of {PersistenceId} was rejected; recovering from the journal.", cause);
+    }
+}

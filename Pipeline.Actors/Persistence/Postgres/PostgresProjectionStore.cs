@@ -1,0 +1,90 @@
+using Npgsql;
+using Pipeline.Actors.Journal;
+using Pipeline.Actors.Projections;
+using Pipeline.Actors.Work;
+
+namespace Pipeline.Actors.Persistence.Postgres;
+
+/// <summary>The journal projection's reads of <c>event_journal</c> and its one-round-trip write of rows, outbox and checkpoint.</summary>
+internal sealed class PostgresProjectionStore(NpgsqlDataSource dataSource) : IProjectionStore
+{
+    private const string Columns = "ordering, persistence_id, sequence_number, identifier, manifest, message";
+
+    public Task<IReadOnlyList<JournalRow>> ReadAfterAsync(long afterOrdering, int limit, CancellationToken cancellationToken = default) =>
+        ReadAsync($"SELECT {Columns} FROM event_journal WHERE ordering > $1 ORDER BY ordering LIMIT $2", cancellationToken,
+            new NpgsqlParameter<long> { TypedValue = afterOrdering }, new NpgsqlParameter<int> { TypedValue = limit });
+
+    public Task<IReadOnlyList<JournalRow>> ReadAtAsync(IReadOnlyCollection<long> orderings, CancellationToken cancellationToken = default) =>
+        ReadAsync($"SELECT {Columns} FROM event_journal WHERE ordering = ANY($1) ORDER BY ordering", cancellationToken,
+            PostgresJournal.Array(orderings));
+
+    public Task<IReadOnlyList<JournalRow>> ReadEntityAsync(string persistenceId, long fromSeq, long toSeq, CancellationToken cancellationToken = default) =>
+        ReadAsync($"SELECT {Columns} FROM event_journal WHERE persistence_id = $1 AND sequence_number BETWEEN $2 AND $3 ORDER BY sequence_number",
+            cancellationToken,
+            new NpgsqlParameter<string> { TypedValue = persistenceId },
+            new NpgsqlParameter<long> { TypedValue = fromSeq },
+            new NpgsqlParameter<long> { TypedValue = toSeq });
+
+    public async Task<ProjectionCheckpoint> LoadCheckpointAsync(string projection, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("SELECT ordering, gaps::text FROM projection_checkpoints WHERE name = $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = projection });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new ProjectionCheckpoint(reader.GetInt64(0), ProjectionGapsJson.Read(reader.GetString(1)))
+            : ProjectionCheckpoint.Start;
+    }
+
+    public async Task ApplyAsync(string projection, IReadOnlyList<object> views, IReadOnlyList<OutboxMessage> outbox,
+        ProjectionCheckpoint checkpoint, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection);
+        if (outbox.Count > 0)
+        {
+            var routes = outbox.Select(m => m.Type).Distinct()
+                .SelectMany(type => OutboxRoutes.QueuesFor(type).Select(queue => (Type: type, Queue: queue))).ToList();
+            // Only messages not stored before get work items: a message applied again (after a crash) adds nothing.
+            batch.BatchCommands.Add(PostgresJournal.Command("""
+                WITH added AS (
+                    INSERT INTO outbox (id, type, entity_id, data, created_at)
+                    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[])
+                    ON CONFLICT (id) DO NOTHING
+                    RETURNING id, type)
+                INSERT INTO work_items (queue, message_id)
+                SELECT r.queue, a.id FROM added a JOIN unnest($6::text[], $7::text[]) AS r(type, queue) ON r.type = a.type
+                """,
+                PostgresJournal.Array(outbox.Select(m => m.Id)),
+                PostgresJournal.Array(outbox.Select(m => m.Type)),
+                PostgresJournal.Array(outbox.Select(m => m.EntityId)),
+                PostgresJournal.Jsonb(outbox.Select(m => m.Data)),
+                PostgresJournal.Array(outbox.Select(m => m.CreatedAt.ToUniversalTime())),
+                PostgresJournal.Array(routes.Select(r => r.Type)),
+                PostgresJournal.Array(routes.Select(r => r.Queue))));
+        }
+        PostgresViewWriter.AddTo(batch, views);
+        batch.BatchCommands.Add(PostgresJournal.Command("""
+            INSERT INTO projection_checkpoints (name, ordering, gaps, updated_at) VALUES ($1, $2, $3::jsonb, now())
+            ON CONFLICT (name) DO UPDATE SET ordering = excluded.ordering, gaps = excluded.gaps, updated_at = excluded.updated_at
+            """,
+            new NpgsqlParameter<string> { TypedValue = projection },
+            new NpgsqlParameter<long> { TypedValue = checkpoint.Ordering },
+            new NpgsqlParameter<string> { TypedValue = ProjectionGapsJson.Write(checkpoint.Gaps) }));
+        // One batch is one implicit transaction.
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<JournalRow>> ReadAsync(string sql, CancellationToken ct, params NpgsqlParameter[] parameters)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddRange(parameters);
+        var rows = new List<JournalRow>();
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            rows.Add(new JournalRow(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt32(3),
+                reader.IsDBNull(4) ? "" : reader.GetString(4), reader.GetFieldValue<byte[]>(5)));
+        }
+        return rows;
+    }
+}

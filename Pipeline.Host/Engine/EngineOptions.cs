@@ -1,0 +1,28 @@
+namespace Pipeline.Host.Engine;
+
+/// <summary><c>Pipeline:Entities</c>: how HTTP reaches entities and how long they stay in memory.</summary>
+public sealed class EngineOptions
+{
+    public const string Section = "Pipeline:Entities";
+
+    /// <summary>
+    /// Shards per entity type. Cluster sharding places entities by <c>hash % shards</c>, so this can never change while
+    /// any node of a cluster runs: it is fixed here, not configurable. 100 is ten times the largest cluster we plan.
+    /// </summary>
+    public const int ShardCount = 100;
+
+    /// <summary>A command not decided within this time is dropped by its entity and answered 503 <c>unavailable</c>. Default 5 s.</summary>
+    public TimeSpan AskTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long past the deadline HTTP still waits for a write the entity may have started just before it: the
+    /// journal's own call timeout (10 s), after which the write has failed. Default 10 s.
+    /// </summary>
+    public TimeSpan WriteGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>An entity with no command for this long leaves memory (it recovers on its next command). Default 2 min.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>A snapshot after every this many events of one entity. Default 1000; 0 turns snapshots off.</summary>
+    public int SnapshotEvery { get; set; } = 1000;
+}

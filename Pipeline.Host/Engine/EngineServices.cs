@@ -1,0 +1,137 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Config;
+using Akka.Persistence.Sql.Query;
+using Akka.Persistence.Sql.Hosting;
+using Akka.Remote.Hosting;
+using LinqToDB;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using Pipeline.Actors.Engine;
+using Pipeline.Actors.Entities.Batches;
+using Pipeline.Actors.Persistence;
+using Pipeline.Actors.Projections;
+using Pipeline.Actors.Serialization;
+using Pipeline.Host.Configuration;
+using Pipeline.Host.ReadSide;
+
+namespace Pipeline.Host.Engine;
+
+/// <summary>
+/// One Akka.NET actor system per node: remoting, clustering with the split brain resolver, sharded entities journaled
+/// through Akka.Persistence.Sql to the configured storage, and Akka's log through Microsoft.Extensions.Logging.
+/// </summary>
+internal static class EngineServices
+{
+    public const string SystemName = "pipeline";
+
+    public static IServiceCollection AddPipelineEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<EngineOptions>().BindConfiguration(EngineOptions.Section);
+        services.AddSingleton<EntityGateway<BatchRegion, BatchCommand, BatchReply>>();
+        services.AddSingleton<ReadSideCatchUp>();
+        services.AddSingleton<EngineCounters>();
+
+        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        var engine = configuration.GetSection(EngineOptions.Section).Get<EngineOptions>() ?? new EngineOptions();
+        var sqlite = storage.Provider.Equals(StorageFactory.SqliteProvider, StringComparison.OrdinalIgnoreCase);
+
+        services.AddAkka(SystemName, (akka, sp) =>
+        {
+            var time = sp.GetRequiredService<TimeProvider>();
+            var counters = sp.GetRequiredService<EngineCounters>();
+            var settings = new EntitySettings(SnapshotEvery: engine.SnapshotEvery);
+            akka.ConfigureLoggers(loggers =>
+                {
+                    loggers.ClearLoggers();
+                    loggers.AddLoggerFactory();
+                })
+                .WithRemoting(configuration["Pipeline:Cluster:Hostname"] ?? "127.0.0.1", int.Parse(configuration["Pipeline:Cluster:Port"] ?? "0", System.Globalization.CultureInfo.InvariantCulture))
+                .WithClustering(new ClusterOptions { SplitBrainResolver = new KeepMajorityOption() })
+                .WithSqlPersistence(
+                    connectionString: sqlite ? SqliteFile(storage.ConnectionString) : storage.ConnectionString,
+                    providerName: sqlite ? ProviderName.SQLiteMS : ProviderName.PostgreSQL15,
+                    tagStorageMode: TagMode.TagTable,
+                    // The same tables on both storages; the journal is renamed below (the default "journal" is taken).
+                    databaseMapping: DatabaseMapping.Default)
+                // After the persistence options, which emit the whole table mapping: these keys must win.
+                .AddHocon(EngineHocon(sqlite), HoconAddMode.Prepend)
+                .WithCustomSerializer("pipeline-journal", JournalSerializer.BoundTypes, system => new JournalSerializer(system))
+                .WithShardRegion<BatchRegion>("batch",
+                    key => FactoryProducer<EntityActor<BatchState, BatchCommand, BatchEvent, BatchReply>>.Props(
+                        () => new EntityActor<BatchState, BatchCommand, BatchEvent, BatchReply>(new BatchBehavior(), key, settings, counters.Batches, time)),
+                    HashCodeMessageExtractor.Create(EngineOptions.ShardCount, m => m is IEntityMessage e ? e.EntityKey : null!, m => m),
+                    new ShardOptions
+                    {
+                        StateStoreMode = StateStoreMode.DData,
+                        RememberEntities = false,
+                        PassivateIdleEntityAfter = engine.IdleTimeout,
+                        HandOffStopMessage = EntityStop.Instance,
+                    })
+                .WithSingleton<JournalProjectionProxy>("journal-projection",
+                    (system, _, _) => ProjectionProps(system, sp),
+                    new ClusterSingletonOptions(), createProxyToo: true);
+        });
+        return services;
+    }
+
+    /// <summary>The one journal projection of the cluster: read side and outbox of every entity type on the engine.</summary>
+    private static Props ProjectionProps(ActorSystem system, IServiceProvider services)
+    {
+        var settings = new JournalProjectionSettings();
+        var serialization = system.Serialization;
+        var projection = new JournalProjection(
+            "journal",
+            services.GetRequiredService<IStorage>().Projections,
+            [new EntityProjector<BatchState, BatchCommand, BatchEvent, BatchReply>(new BatchBehavior())],
+            row => serialization.Deserialize(row.Payload, row.SerializerId, row.Manifest),
+            settings,
+            services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Projections.Journal"));
+        return FactoryProducer<ProjectionActor>.Props(() => new ProjectionActor(projection, settings.Poll, () => JournalReadyAsync(system)));
+    }
+
+    /// <summary>Completes once the journal has created its tables: the SQL read journal waits for that when it is made.</summary>
+    public static Task JournalReadyAsync(ActorSystem system) =>
+        Task.Run(() => PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier));
+
+    /// <summary>Settings the hosting options do not cover; each says why it differs from Akka's default.</summary>
+    private static string EngineHocon(bool sqlite) => $$"""
+        akka.cluster {
+          # Keep-majority decides after the membership has been stable this long: short, so a dead node's shards move
+          # within seconds; long enough that a GC pause or a busy box does not down a live node.
+          split-brain-resolver.stable-after = 7s
+          # Off: on, a flapping network could down every node at once, and nothing here restarts processes.
+          split-brain-resolver.down-all-when-unstable = off
+          seed-node-timeout = 2s
+          retry-unsuccessful-join-after = 2s
+          # Shard hand-off on shutdown and after a downing; entities stop with EntityStop, never PoisonPill.
+          sharding.handoff-timeout = 10s
+        }
+        # "journal" is the old entity runtime's table in the same database.
+        akka.persistence.journal.sql.default.journal.table-name = event_journal
+        akka.persistence.query.journal.sql.default.journal.table-name = event_journal
+        akka.persistence.journal.sql {
+          # SQLite has one writer even in WAL: more write streams would only wait on each other's locks.
+          parallelism = {{(sqlite ? 1 : 4)}}
+          batch-size = 100
+        }
+        akka.persistence.max-concurrent-recoveries = 200
+        """;
+
+    /// <summary>The SQLite connection string for Akka.Persistence.Sql, after making sure the file's folder exists.</summary>
+    private static string SqliteFile(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
+        }
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,38 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.Options;
+using Pipeline.Actors.Engine;
+
+namespace Pipeline.Host.Engine;
+
+/// <summary>
+/// Asks one entity type's shard region: the command carries a deadline (<see cref="EngineOptions.AskTimeout"/>) after
+/// which the entity drops it, and the ask waits <see cref="EngineOptions.WriteGrace"/> longer for a write begun just
+/// before it. No answer, or an expired one, is <see cref="EntityUnavailableException"/>: nothing was applied.
+/// </summary>
+public sealed class EntityGateway<TRegion, TCommand, TReply>(IRequiredActor<TRegion> region, IOptions<EngineOptions> options, TimeProvider time)
+{
+    private readonly TimeSpan _askTimeout = options.Value.AskTimeout;
+    private readonly TimeSpan _wait = options.Value.AskTimeout + options.Value.WriteGrace;
+
+    public async Task<TReply> AskAsync(string key, TCommand command, CancellationToken cancellationToken = default)
+    {
+        var envelope = new EntityCommand<TCommand>(key, command, time.GetUtcNow() + _askTimeout);
+        object answer;
+        try
+        {
+            answer = await region.ActorRef.Ask<object>(envelope, _wait, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException timeout)
+        {
+            throw new EntityUnavailableException(typeof(TRegion).Name + " " + key, timeout);
+        }
+        return answer switch
+        {
+            TReply reply => reply,
+            CommandExpired => throw new EntityUnavailableException(typeof(TRegion).Name + " " + key),
+            Status.Failure failure => throw new InvalidOperationException($"{typeof(TRegion).Name} {key} failed.", failure.Cause),
+            _ => throw new InvalidOperationException($"{typeof(TRegion).Name} {key} answered {answer.GetType().Name}."),
+        };
+    }
+}

@@ -1,0 +1,4 @@
+namespace Pipeline.Host.Engine;
+
+/// <summary>The shard region of inventory batches, as the actor registry knows it.</summary>
+public sealed class BatchRegion;
