@@ -28,6 +28,7 @@ public sealed class PostgresStorage : IStorage
         Work = new PostgresWorkQueue(_dataSource);
         Webhooks = new PostgresWebhookStore(_dataSource);
         Nodes = new PostgresNodeRegistry(_dataSource);
+        ClusterSeeds = new PostgresClusterSeeds(_dataSource);
     }
 
     public string Provider => StorageFactory.PostgresProvider;
@@ -40,6 +41,7 @@ public sealed class PostgresStorage : IStorage
     public IWorkQueue Work { get; }
     public IWebhookStore Webhooks { get; }
     public INodeRegistry Nodes { get; }
+    public IClusterSeeds ClusterSeeds { get; }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
     {

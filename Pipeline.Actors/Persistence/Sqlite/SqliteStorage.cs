@@ -29,6 +29,7 @@ public sealed class SqliteStorage : IStorage
         Work = new SqliteWorkQueue(_connections, timeProvider);
         Webhooks = new SqliteWebhookStore(_connections, timeProvider);
         Nodes = new SqliteNodeRegistry(_connections, timeProvider);
+        ClusterSeeds = new SqliteClusterSeeds(_connections, timeProvider);
     }
 
     public string Provider => StorageFactory.SqliteProvider;
@@ -41,6 +42,7 @@ public sealed class SqliteStorage : IStorage
     public IWorkQueue Work { get; }
     public IWebhookStore Webhooks { get; }
     public INodeRegistry Nodes { get; }
+    public IClusterSeeds ClusterSeeds { get; }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
     {
