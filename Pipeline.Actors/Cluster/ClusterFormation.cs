@@ -55,8 +55,7 @@ public static class ClusterFormation
                 await JoinThroughStorageAsync(system, cluster, seeds, settings, up.Task, logger, overall.Token).ConfigureAwait(false);
             }
             await up.Task.WaitAsync(overall.Token).ConfigureAwait(false);
-            logger.LogInformation("Node {Node} is Up at {Address} in a cluster of {Members}",
-                settings.NodeName, cluster.SelfAddress, cluster.State.Members.Count);
+            logger.LogInformation("Node {Node} is Up at {Address}", settings.NodeName, cluster.SelfAddress);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -20,8 +20,11 @@ internal static class SeedProbe
     {
         try
         {
-            await system.ActorSelection(new RootActorPath(seed) / "system").Ask<ActorIdentity>(new Identify(null), timeout).ConfigureAwait(false);
-            return true;
+            var identity = await system.ActorSelection(new RootActorPath(seed) / "system").Ask<ActorIdentity>(new Identify(null), timeout)
+                .ConfigureAwait(false);
+            // No subject: the message never reached a live system (an unreachable address is gated and its messages go to
+            // dead letters, which answer Identify with nobody). A live one always has its /system guardian.
+            return identity.Subject is not null;
         }
         catch (AskTimeoutException)
         {
