@@ -30,6 +30,8 @@ builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Admi
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new UtcTimestampConverter()));
 builder.Services.AddPipelineProblemDetails();
+// First: on SQLite nothing may touch the database before this process holds it alone.
+builder.Services.AddHostedService<SqliteSingleNodeLock>();
 builder.Services.AddPipelineEntities(builder.Configuration);
 builder.Services.AddPipelineEngine(builder.Configuration);
 builder.Services.AddHostedService<ClusterJoinService>();

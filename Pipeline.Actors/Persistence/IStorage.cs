@@ -32,4 +32,7 @@ public interface IStorage : IAsyncDisposable
 
     /// <summary>The nodes sharing this storage: joins, heartbeats and graceful leaves (the cluster view).</summary>
     INodeRegistry Nodes { get; }
+
+    /// <summary>The live nodes a starting node joins, taken in turns under a storage-wide lock (cluster formation).</summary>
+    IClusterSeeds ClusterSeeds { get; }
 }

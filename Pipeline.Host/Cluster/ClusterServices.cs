@@ -6,11 +6,14 @@ namespace Pipeline.Host.Cluster;
 
 internal static class ClusterServices
 {
-    /// <summary>This node's heartbeat and the registry the cluster view reads.</summary>
+    /// <summary>This node's heartbeat, the registry the cluster view reads, and what cluster formation needs (options, seeds).</summary>
     public static IServiceCollection AddPipelineCluster(this IServiceCollection services)
     {
         services.AddOptions<NodeOptions>().BindConfiguration(NodeOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<NodeOptions>, NodeOptionsValidator>();
+        services.AddOptions<ClusterOptions>().BindConfiguration(ClusterOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ClusterOptions>, ClusterOptionsValidator>();
+        services.AddSingleton(sp => sp.GetRequiredService<IStorage>().ClusterSeeds);
         services.AddSingleton(sp => sp.GetRequiredService<IStorage>().Nodes);
         services.AddHostedService<NodeHeartbeatService>();
         return services;

@@ -21,6 +21,7 @@ namespace Pipeline.Host.Cluster;
 /// </remarks>
 internal sealed class NodeHeartbeatService(
     INodeRegistry nodes,
+    Akka.Actor.ActorSystem system,
     NodeIdentity identity,
     PipelineRegistry pipelines,
     IOptions<NodeOptions> options,
@@ -114,7 +115,10 @@ internal sealed class NodeHeartbeatService(
             running.Select(p => p.Name).ToList(),
             running.ToDictionary(p => p.Name, p => p.Counters.InFlight),
             Version,
-            server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault());
+            server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault())
+        {
+            ClusterAddress = Akka.Cluster.Cluster.Get(system).SelfAddress.ToString(),
+        };
     }
 
     /// <summary>

@@ -1,18 +1,28 @@
 using Akka.Actor;
+using Microsoft.Extensions.Options;
+using Pipeline.Actors.Cluster;
+using Pipeline.Actors.Persistence;
+using Pipeline.Host.Configuration;
+using Pipeline.Host.Pipelines;
 
 namespace Pipeline.Host.Engine;
 
-/// <summary>Joins this node's actor system to its cluster before the server takes requests.</summary>
-internal sealed class ClusterJoinService(ActorSystem system, ILogger<ClusterJoinService> logger) : IHostedService
+/// <summary>
+/// Joins this node's actor system to its cluster (<see cref="ClusterFormation"/>) and waits for the journal, before the
+/// server takes requests: a node answers only once it can reach every entity.
+/// </summary>
+internal sealed class ClusterJoinService(
+    ActorSystem system,
+    IStorage storage,
+    NodeIdentity identity,
+    IOptions<ClusterOptions> cluster,
+    IOptions<NodeOptions> node,
+    ILogger<ClusterJoinService> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var cluster = Akka.Cluster.Cluster.Get(system);
-        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        cluster.RegisterOnMemberUp(() => up.TrySetResult());
-        await cluster.JoinAsync(cluster.SelfAddress, cancellationToken);
-        await up.Task.WaitAsync(cancellationToken);
-        logger.LogInformation("Node {Address} is up", cluster.SelfAddress);
+        await ClusterFormation.JoinAsync(system, storage.ClusterSeeds,
+            cluster.Value.JoinSettings(identity.Name, node.Value, storage.Provider), logger, cancellationToken);
         // The journal creates its tables when it starts; the projection reads them, so wait for it before serving.
         await EngineServices.JournalReadyAsync(system).WaitAsync(cancellationToken);
     }

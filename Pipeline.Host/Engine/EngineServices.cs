@@ -17,6 +17,7 @@ using Pipeline.Actors.Persistence;
 using Pipeline.Actors.Projections;
 using Pipeline.Actors.Serialization;
 using Pipeline.Host.Configuration;
+using ClusterOptions = Pipeline.Host.Configuration.ClusterOptions;
 using Pipeline.Host.ReadSide;
 
 namespace Pipeline.Host.Engine;
@@ -38,6 +39,7 @@ internal static class EngineServices
 
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         var engine = configuration.GetSection(EngineOptions.Section).Get<EngineOptions>() ?? new EngineOptions();
+        var cluster = configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
         var sqlite = storage.Provider.Equals(StorageFactory.SqliteProvider, StringComparison.OrdinalIgnoreCase);
 
         services.AddAkka(SystemName, (akka, sp) =>
@@ -50,8 +52,8 @@ internal static class EngineServices
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 })
-                .WithRemoting(configuration["Pipeline:Cluster:Hostname"] ?? "127.0.0.1", int.Parse(configuration["Pipeline:Cluster:Port"] ?? "0", System.Globalization.CultureInfo.InvariantCulture))
-                .WithClustering(new ClusterOptions { SplitBrainResolver = new KeepMajorityOption() })
+                .WithRemoting(cluster.Hostname, cluster.Port)
+                .WithClustering(new Akka.Cluster.Hosting.ClusterOptions { SplitBrainResolver = new KeepMajorityOption() })
                 .WithSqlPersistence(
                     connectionString: sqlite ? SqliteFile(storage.ConnectionString) : storage.ConnectionString,
                     providerName: sqlite ? ProviderName.SQLiteMS : ProviderName.PostgreSQL15,

@@ -7,13 +7,15 @@ namespace Pipeline.Actors.Persistence.Postgres;
 /// <summary>Nodes on PostgreSQL: every time is the database's <c>now()</c>, the one clock all nodes share.</summary>
 internal sealed class PostgresNodeRegistry(NpgsqlDataSource dataSource) : INodeRegistry
 {
-    private const string Columns = "name, started_at, last_heartbeat, stopped_at, pipelines, in_flight, version, address";
+    private const string Columns = "name, started_at, last_heartbeat, stopped_at, pipelines, in_flight, version, address, cluster_address";
 
-    private const string Values = "$1, now(), now(), NULL, $2, $3::jsonb, $4, $5";
+    private const string Values = "$1, now(), now(), NULL, $2, $3::jsonb, $4, $5, $6";
 
     private const string Reported = """
         last_heartbeat = now(), stopped_at = NULL,
-        pipelines = excluded.pipelines, in_flight = excluded.in_flight, version = excluded.version, address = excluded.address
+        pipelines = excluded.pipelines, in_flight = excluded.in_flight, version = excluded.version, address = excluded.address,
+        -- A beat that does not know the cluster address yet (sent before the actor system is up) keeps the recorded one.
+        cluster_address = COALESCE(excluded.cluster_address, nodes.cluster_address)
         """;
 
     private const string JoinSql =
@@ -25,7 +27,7 @@ internal sealed class PostgresNodeRegistry(NpgsqlDataSource dataSource) : INodeR
 
     private const string ListSql = """
         SELECT name, stopped_at IS NULL AND last_heartbeat >= now() - $1, started_at, last_heartbeat, stopped_at,
-               pipelines, in_flight::text, version, address
+               pipelines, in_flight::text, version, address, cluster_address
           FROM nodes
          ORDER BY name
         """;
@@ -51,11 +53,12 @@ internal sealed class PostgresNodeRegistry(NpgsqlDataSource dataSource) : INodeR
             r.GetFieldValue<string[]>(5),
             NodeJson.ReadInFlight(r.GetString(6)),
             r.GetNullableString(7),
-            r.GetNullableString(8)), cancellationToken).ConfigureAwait(false);
+            r.GetNullableString(8),
+            r.GetNullableString(9)), cancellationToken).ConfigureAwait(false);
     }
 
     private static NpgsqlParameter[] Parameters(NodeHeartbeat node) =>
-        [Value(node.Name), Value(node.Pipelines.ToArray()), Value(NodeJson.InFlight(node.InFlight)), Value(node.Version), Value(node.Address)];
+        [Value(node.Name), Value(node.Pipelines.ToArray()), Value(NodeJson.InFlight(node.InFlight)), Value(node.Version), Value(node.Address), Value(node.ClusterAddress)];
 
     private async Task<int> ExecuteAsync(string sql, NpgsqlParameter[] parameters, CancellationToken ct)
     {

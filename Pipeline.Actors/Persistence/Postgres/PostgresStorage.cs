@@ -30,6 +30,7 @@ public sealed class PostgresStorage : IStorage
         Webhooks = new PostgresWebhookStore(_dataSource);
         Nodes = new PostgresNodeRegistry(_dataSource);
         Projections = new PostgresProjectionStore(_dataSource);
+        ClusterSeeds = new PostgresClusterSeeds(_dataSource);
     }
 
     public string Provider => StorageFactory.PostgresProvider;
@@ -43,6 +44,7 @@ public sealed class PostgresStorage : IStorage
     public IWebhookStore Webhooks { get; }
     public INodeRegistry Nodes { get; }
     public IProjectionStore Projections { get; }
+    public IClusterSeeds ClusterSeeds { get; }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
     {

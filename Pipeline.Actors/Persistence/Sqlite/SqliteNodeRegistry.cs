@@ -8,13 +8,15 @@ namespace Pipeline.Actors.Persistence.Sqlite;
 /// </summary>
 internal sealed class SqliteNodeRegistry(SqliteConnectionFactory connections, TimeProvider time) : INodeRegistry
 {
-    private const string Columns = "name, started_at, last_heartbeat, stopped_at, pipelines, in_flight, version, address";
+    private const string Columns = "name, started_at, last_heartbeat, stopped_at, pipelines, in_flight, version, address, cluster_address";
 
-    private const string Values = "$name, $now, $now, NULL, $pipelines, $in_flight, $version, $address";
+    private const string Values = "$name, $now, $now, NULL, $pipelines, $in_flight, $version, $address, $cluster_address";
 
     private const string Reported = """
         last_heartbeat = $now, stopped_at = NULL,
-        pipelines = excluded.pipelines, in_flight = excluded.in_flight, version = excluded.version, address = excluded.address
+        pipelines = excluded.pipelines, in_flight = excluded.in_flight, version = excluded.version, address = excluded.address,
+        -- A beat that does not know the cluster address yet (sent before the actor system is up) keeps the recorded one.
+        cluster_address = COALESCE(excluded.cluster_address, nodes.cluster_address)
         """;
 
     private const string JoinSql =
@@ -26,7 +28,7 @@ internal sealed class SqliteNodeRegistry(SqliteConnectionFactory connections, Ti
 
     private const string ListSql = """
         SELECT name, stopped_at IS NULL AND last_heartbeat >= $since, started_at, last_heartbeat, stopped_at,
-               pipelines, in_flight, version, address
+               pipelines, in_flight, version, address, cluster_address
           FROM nodes
          ORDER BY name
         """;
@@ -53,13 +55,14 @@ internal sealed class SqliteNodeRegistry(SqliteConnectionFactory connections, Ti
             NodeJson.ReadPipelines(r.GetString(5)),
             NodeJson.ReadInFlight(r.GetString(6)),
             r.GetNullableString(7),
-            r.GetNullableString(8)), cancellationToken).ConfigureAwait(false);
+            r.GetNullableString(8),
+            r.GetNullableString(9)), cancellationToken).ConfigureAwait(false);
     }
 
     private static (string, object?)[] Parameters(NodeHeartbeat node) =>
     [
         ("$name", node.Name), ("$pipelines", NodeJson.Pipelines(node.Pipelines)), ("$in_flight", NodeJson.InFlight(node.InFlight)),
-        ("$version", node.Version), ("$address", node.Address),
+        ("$version", node.Version), ("$address", node.Address), ("$cluster_address", node.ClusterAddress),
     ];
 
     private async Task<int> WriteAsync(string sql, IEnumerable<(string Name, object? Value)> parameters, CancellationToken ct)

@@ -31,6 +31,7 @@ public sealed class SqliteStorage : IStorage
         Webhooks = new SqliteWebhookStore(_connections, timeProvider);
         Nodes = new SqliteNodeRegistry(_connections, timeProvider);
         Projections = new SqliteProjectionStore(_connections, timeProvider);
+        ClusterSeeds = new SqliteClusterSeeds(_connections, timeProvider);
     }
 
     public string Provider => StorageFactory.SqliteProvider;
@@ -44,6 +45,7 @@ public sealed class SqliteStorage : IStorage
     public IWebhookStore Webhooks { get; }
     public INodeRegistry Nodes { get; }
     public IProjectionStore Projections { get; }
+    public IClusterSeeds ClusterSeeds { get; }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
     {
