@@ -138,6 +138,20 @@ public sealed class ClusterClient(ClusterFixture cluster)
         return body.Contains("\"contention\"", StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// 503 <c>unavailable</c>: the entity could not be reached in time (its node just left or died and its shards are
+    /// moving) and applied nothing; the contract lets a client resend it as it is.
+    /// </summary>
+    public static async Task<bool> IsUnavailableAsync(HttpResponseMessage response)
+    {
+        if (response.StatusCode != HttpStatusCode.ServiceUnavailable)
+        {
+            return false;
+        }
+        var body = await response.Content.ReadAsStringAsync();
+        return body.Contains("\"unavailable\"", StringComparison.Ordinal);
+    }
+
     /// <summary>A phone number no other test uses, so WhatsApp messages can be counted per recipient.</summary>
     public static string NewPhone() => "+91" + RandomNumberGenerator.GetInt32(600_000_000, 999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture) + "0";
 }

@@ -246,7 +246,7 @@ public sealed class NodeLossTests(ClusterFixture cluster, ITestOutputHelper outp
             + $" {sentByVictim} sent by {victimName}, {ticketDuplicates} duplicated ({duplicatesDue.Count} accepted from node-2 unanswered at its death; node-2 held {heldTickets.Count} tickets)");
         output.WriteLine($"webhooks: {receipts.Count} requests for {expected.Count} messages, {repeated.Count} delivered twice"
             + $" (node-2 held {heldDeliveries.Count} deliveries to this endpoint)");
-        output.WriteLine($"consumes: {load.Acknowledged.Count} acknowledged, {load.Replayed} of them answered as replays after a resend, {load.Contention} answers 503 contention (retried);"
+        output.WriteLine($"consumes: {load.Acknowledged.Count} acknowledged, {load.Replayed} of them answered as replays after a resend, {load.Contention} answers 503 contention (retried), {load.Unavailable} answers 503 unavailable (resent);"
             + $" sum {load.Acknowledged.Sum(a => a.Value.Quantity)} = {Batches} x {BatchQuantity}");
 
         await _client.SendAsync(0, () => new HttpRequestMessage(HttpMethod.Delete, $"/api/webhook-endpoints/{endpointId}"));
@@ -357,6 +357,13 @@ public sealed class NodeLossTests(ClusterFixture cluster, ITestOutputHelper outp
                         await Task.Delay(100);
                         continue;
                     }
+                    // The killed node's shards are moving to the survivors: nothing applied; resend (same key) until they are.
+                    if (await ClusterClient.IsUnavailableAsync(response) && ++contended < MaxContention)
+                    {
+                        Interlocked.Increment(ref load.Unavailable);
+                        await Task.Delay(100);
+                        continue;
+                    }
                     if ((int)response.StatusCode >= 500 && ++failures < 5)
                     {
                         load.Unexpected.Add($"consume {batchId}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
@@ -406,5 +413,7 @@ public sealed class NodeLossTests(ClusterFixture cluster, ITestOutputHelper outp
         public int Replayed;
 
         public int Contention;
+
+        public int Unavailable;
     }
 }

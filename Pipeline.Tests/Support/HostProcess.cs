@@ -156,7 +156,7 @@ public sealed class HostProcess : IAsyncDisposable
         throw new TimeoutException("The host did not serve within 60 s.");
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -258,8 +258,22 @@ public abstract class BatchApiContract<TDatabase>(AppFixture<TDatabase> fixture)
     public async Task A_command_its_entity_cannot_take_before_its_deadline_is_503_unavailable_and_never_applied()
     {
         // Deadline 1 s; the journal is held 3 s, so the first consume's write waits (answered within the grace) and
-        // the second waits behind it in the entity past its deadline.
-        await using var app = new PipelineApp(fixture.Database, new Dictionary<string, string?>
+        // the second waits behind it in the entity past its deadline. A database of its own: one node per SQLite file.
+        var database = new TDatabase();
+        await database.InitializeAsync();
+        try
+        {
+            await DeadlineScenarioAsync(database);
+        }
+        finally
+        {
+            await database.DisposeAsync();
+        }
+    }
+
+    private static async Task DeadlineScenarioAsync(TDatabase database)
+    {
+        await using var app = new PipelineApp(database, new Dictionary<string, string?>
         {
             ["Pipeline:Entities:AskTimeout"] = "00:00:01",
             ["Pipeline:Entities:WriteGrace"] = "00:00:10",
@@ -268,7 +282,7 @@ public abstract class BatchApiContract<TDatabase>(AppFixture<TDatabase> fixture)
         var id = (await (await admin.PostJsonAsync("/api/batches", new { sku = "sku-deadline", quantity = 10 })).JsonAsync()).GetProperty("id").GetString()!;
 
         Task<HttpResponseMessage> first, late;
-        await using (await fixture.Database.HoldJournalWritesAsync())
+        await using (await database.HoldJournalWritesAsync())
         {
             first = admin.PostJsonAsync($"/api/batches/{id}/consume", new { quantity = 1 });
             await Task.Delay(300);

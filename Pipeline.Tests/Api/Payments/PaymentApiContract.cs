@@ -188,19 +188,33 @@ public abstract class PaymentApiContract<TDatabase>(AppFixture<TDatabase> fixtur
     [Fact]
     public async Task A_confirmation_whose_reply_was_lost_replays_after_a_restart()
     {
-        var eventId = await _flow.CreateEventAsync();
-        var memberId = await _flow.CreateMemberAsync();
-        var (orderId, registrationId) = await _flow.PlaceOrderAsync(eventId, memberId);
-        var paymentId = PaymentScenario.NewPaymentId();
-        (await _flow.ConfirmAsync(eventId, memberId, orderId, paymentId)).Dispose(); // the client never reads it
+        // A database of its own, so the node can really stop and start again (one node per SQLite file).
+        var database = new TDatabase();
+        await database.InitializeAsync();
+        try
+        {
+            string eventId, memberId, orderId, registrationId, paymentId = PaymentScenario.NewPaymentId();
+            await using (var before = new PipelineApp(database))
+            {
+                var flow = new PaymentScenario(before);
+                eventId = await flow.CreateEventAsync();
+                memberId = await flow.CreateMemberAsync();
+                (orderId, registrationId) = await flow.PlaceOrderAsync(eventId, memberId);
+                (await flow.ConfirmAsync(eventId, memberId, orderId, paymentId)).Dispose(); // the client never reads it
+            }
 
-        await using var restarted = new PipelineApp(fixture.Database);
-        var response = await new PaymentScenario(restarted).ConfirmAsync(eventId, memberId, orderId, paymentId);
+            await using var restarted = new PipelineApp(database);
+            var response = await new PaymentScenario(restarted).ConfirmAsync(eventId, memberId, orderId, paymentId);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var body = await response.JsonAsync();
-        Assert.True(body.GetProperty("replayed").GetBoolean());
-        Assert.Equal(registrationId, body.GetProperty("registration").GetProperty("id").GetString());
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = await response.JsonAsync();
+            Assert.True(body.GetProperty("replayed").GetBoolean());
+            Assert.Equal(registrationId, body.GetProperty("registration").GetProperty("id").GetString());
+        }
+        finally
+        {
+            await database.DisposeAsync();
+        }
     }
 
     [Fact]
