@@ -210,14 +210,14 @@ public sealed class NodeLossTests(ClusterFixture cluster, ITestOutputHelper outp
             var remaining = (await (await _client.SendAsync(0, () => new HttpRequestMessage(HttpMethod.Get, $"/api/batches/{batchId}"))).Response.JsonAsync())
                 .GetProperty("remaining").GetInt64();
             var journaled = await cluster.QueryAsync(
-                "SELECT payload->>'idempotencyKey', (payload->>'quantity')::bigint FROM journal WHERE entity_id = $1 AND type = 'BatchConsumed'",
+                "SELECT convert_from(message, 'UTF8')::jsonb->>'idempotencyKey', (convert_from(message, 'UTF8')::jsonb->>'quantity')::bigint FROM event_journal WHERE persistence_id = $1 AND manifest = 'BatchConsumed'",
                 r => (Key: r.GetString(0), Quantity: r.GetInt64(1)), "batch/" + batchId);
             Assert.Equal(0, remaining); // the consumers went on until each batch refused
             Assert.Equal(BatchQuantity - remaining, acknowledged.Sum(a => a.Value.Quantity));
             Assert.Equal(acknowledged.Select(a => a.Key).Order(), journaled.Select(j => j.Key).Order());
             Assert.Equal(BatchQuantity - remaining, journaled.Sum(j => j.Quantity));
             Assert.Equal(0, await cluster.ScalarAsync(
-                "SELECT count(*) FROM journal WHERE entity_id = $1 AND (payload->>'remaining')::bigint < 0", "batch/" + batchId));
+                "SELECT count(*) FROM event_journal WHERE persistence_id = $1 AND manifest = 'BatchConsumed' AND (convert_from(message, 'UTF8')::jsonb->>'remaining')::bigint < 0", "batch/" + batchId));
             Assert.Equal(1, await cluster.ScalarAsync("SELECT count(*) FROM outbox WHERE type = 'batch.depleted' AND entity_id = $1", "batch/" + batchId));
         }
 
