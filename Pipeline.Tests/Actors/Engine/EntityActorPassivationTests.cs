@@ -23,8 +23,9 @@ public sealed class EntityActorPassivationTests(ITestOutputHelper output) : Enti
         entity.Tell(Command("p1", Consume(2)), TestActor);
         entity.Tell(Command("p1", Consume(3)), TestActor);
         entity.Tell(EntityStop.Instance);
-        // Still running: its write is in flight and two commands wait behind it.
-        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
+        // Still running: its write is in flight and two commands wait behind it (once all three have arrived).
+        await AwaitConditionAsync(() => Task.FromResult(Counters.Stats().Passivations == 1), Wait);
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
 
         await SetWritesHeldAsync(false);
         Assert.Equal(9, (await ExpectMsgAsync<BatchReply.Consumed>(Wait)).Remaining);
