@@ -1,9 +1,8 @@
 // The entity runtimes by what they hold; the generic names are long and say the same thing.
 global using BatchGateway = Pipeline.Host.Engine.EntityGateway<
     Pipeline.Host.Engine.BatchRegion, Pipeline.Actors.Entities.Batches.BatchCommand, Pipeline.Actors.Entities.Batches.BatchReply>;
-global using RegistrationRuntime = Pipeline.Actors.Runtime.EntityRuntime<
-    Pipeline.Actors.Entities.Registrations.RegistrationState, Pipeline.Actors.Entities.Registrations.RegistrationCommand,
-    Pipeline.Actors.Entities.Registrations.RegistrationEvent, Pipeline.Actors.Entities.Registrations.RegistrationReply>;
+global using RegistrationClient = Pipeline.Actors.Engine.IEntityClient<
+    Pipeline.Actors.Entities.Registrations.RegistrationCommand, Pipeline.Actors.Entities.Registrations.RegistrationReply>;
 global using EventRuntime = Pipeline.Actors.Runtime.EntityRuntime<
     Pipeline.Actors.Entities.Events.EventView?, Pipeline.Actors.Entities.Events.EventView,
     Pipeline.Actors.Entities.Records.RecordCreated<Pipeline.Actors.Entities.Events.EventView>,

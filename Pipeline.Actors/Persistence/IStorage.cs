@@ -1,5 +1,6 @@
 using Pipeline.Actors.Cluster;
 using Pipeline.Actors.Journal;
+using Pipeline.Actors.Payments;
 using Pipeline.Actors.Projections;
 using Pipeline.Actors.ReadSide;
 using Pipeline.Actors.Webhooks;
@@ -26,6 +27,9 @@ public interface IStorage : IAsyncDisposable
 
     /// <summary>Akka.Persistence.Sql's journal as the projection reads it, and the read side and outbox it writes.</summary>
     IProjectionStore Projections { get; }
+
+    /// <summary>Payment ids and the one registration each is applied to.</summary>
+    IPaymentClaims PaymentClaims { get; }
 
     /// <summary>True when the database answers a trivial query (readiness).</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken = default);

@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
 using Pipeline.Actors.Entities.Batches;
+using Pipeline.Actors.Entities.Registrations;
 using Pipeline.Actors.Outbox;
 using Pipeline.Actors.Runtime;
 
@@ -21,7 +22,8 @@ public sealed class JournalSerializer(ExtendedActorSystem system) : SerializerWi
     public const int Id = 4_711;
 
     /// <summary>The base types whose instances this serializer writes (the serialization bindings).</summary>
-    public static readonly Type[] BoundTypes = [typeof(BatchEvent), typeof(BatchSnapshot), typeof(OutboxMessageRecorded)];
+    public static readonly Type[] BoundTypes =
+        [typeof(BatchEvent), typeof(BatchSnapshot), typeof(RegistrationEvent), typeof(OutboxMessageRecorded)];
 
     private static readonly (Type Type, string Manifest)[] Named =
     [

@@ -6,4 +6,6 @@ namespace Pipeline.Host.Engine;
 public sealed class EngineCounters
 {
     public EntityCounters Batches { get; } = new();
+
+    public EntityCounters Registrations { get; } = new();
 }

@@ -13,6 +13,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Pipeline.Actors.Engine;
 using Pipeline.Actors.Entities.Batches;
+using Pipeline.Actors.Entities.Registrations;
 using Pipeline.Actors.Persistence;
 using Pipeline.Actors.Projections;
 using Pipeline.Actors.Serialization;
@@ -34,6 +35,7 @@ internal static class EngineServices
     {
         services.AddOptions<EngineOptions>().BindConfiguration(EngineOptions.Section);
         services.AddSingleton<EntityGateway<BatchRegion, BatchCommand, BatchReply>>();
+        services.AddSingleton<IEntityClient<RegistrationCommand, RegistrationReply>, EntityGateway<RegistrationRegion, RegistrationCommand, RegistrationReply>>();
         services.AddSingleton<ReadSideCatchUp>();
         services.AddSingleton<EngineCounters>();
 
@@ -66,20 +68,37 @@ internal static class EngineServices
                 .WithShardRegion<BatchRegion>("batch",
                     key => FactoryProducer<EntityActor<BatchState, BatchCommand, BatchEvent, BatchReply>>.Props(
                         () => new EntityActor<BatchState, BatchCommand, BatchEvent, BatchReply>(new BatchBehavior(), key, settings, counters.Batches, time)),
-                    HashCodeMessageExtractor.Create(EngineOptions.ShardCount, m => m is IEntityMessage e ? e.EntityKey : null!, m => m),
-                    new ShardOptions
-                    {
-                        StateStoreMode = StateStoreMode.DData,
-                        RememberEntities = false,
-                        PassivateIdleEntityAfter = engine.IdleTimeout,
-                        HandOffStopMessage = EntityStop.Instance,
-                    })
+                    Extractor(),
+                    Shards(engine))
+                .WithShardRegion<RegistrationRegion>("registration",
+                    key => FactoryProducer<EntityActor<RegistrationState, RegistrationCommand, RegistrationEvent, RegistrationReply>>.Props(
+                        () => new EntityActor<RegistrationState, RegistrationCommand, RegistrationEvent, RegistrationReply>(
+                            new RegistrationBehavior(), key, settings, counters.Registrations, time)),
+                    Extractor(),
+                    Shards(engine))
                 .WithSingleton<JournalProjectionProxy>("journal-projection",
                     (system, _, _) => ProjectionProps(system, sp),
                     new ClusterSingletonOptions(), createProxyToo: true);
         });
         return services;
     }
+
+    /// <summary>Every entity type: a fixed number of shards, placed by a hash of the entity key.</summary>
+    private static IMessageExtractor Extractor() =>
+        HashCodeMessageExtractor.Create(EngineOptions.ShardCount, m => m is IEntityMessage e ? e.EntityKey : null!, m => m);
+
+    /// <summary>
+    /// Shard state in distributed data (the persistence mode is being retired), no remembered entities (they come back
+    /// on their next command), passivation when idle with <see cref="EntityStop"/> (never PoisonPill: it would overtake
+    /// queued commands).
+    /// </summary>
+    private static ShardOptions Shards(EngineOptions engine) => new()
+    {
+        StateStoreMode = StateStoreMode.DData,
+        RememberEntities = false,
+        PassivateIdleEntityAfter = engine.IdleTimeout,
+        HandOffStopMessage = EntityStop.Instance,
+    };
 
     /// <summary>The one journal projection of the cluster: read side and outbox of every entity type on the engine.</summary>
     private static Props ProjectionProps(ActorSystem system, IServiceProvider services)
@@ -89,7 +108,10 @@ internal static class EngineServices
         var projection = new JournalProjection(
             "journal",
             services.GetRequiredService<IStorage>().Projections,
-            [new EntityProjector<BatchState, BatchCommand, BatchEvent, BatchReply>(new BatchBehavior())],
+            [
+                new EntityProjector<BatchState, BatchCommand, BatchEvent, BatchReply>(new BatchBehavior()),
+                new EntityProjector<RegistrationState, RegistrationCommand, RegistrationEvent, RegistrationReply>(new RegistrationBehavior()),
+            ],
             row => serialization.Deserialize(row.Payload, row.SerializerId, row.Manifest),
             settings,
             services.GetRequiredService<TimeProvider>(),
@@ -103,6 +125,9 @@ internal static class EngineServices
 
     /// <summary>Settings the hosting options do not cover; each says why it differs from Akka's default.</summary>
     private static string EngineHocon(bool sqlite) => $$"""
+        # The host stops the actor system after the pipelines have drained (they still ask entities while draining);
+        # Akka's own SIGTERM hook would shut it down at once, beside them.
+        akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
         akka.cluster {
           # Keep-majority decides after the membership has been stable this long: short, so a dead node's shards move
           # within seconds; long enough that a GC pause or a busy box does not down a live node.

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.Options;
 using Pipeline.Actors.Engine;
+using Pipeline.Host.ReadSide;
 
 namespace Pipeline.Host.Engine;
 
@@ -10,7 +11,9 @@ namespace Pipeline.Host.Engine;
 /// which the entity drops it, and the ask waits <see cref="EngineOptions.WriteGrace"/> longer for a write begun just
 /// before it. No answer, or an expired one, is <see cref="EntityUnavailableException"/>: nothing was applied.
 /// </summary>
-public sealed class EntityGateway<TRegion, TCommand, TReply>(IRequiredActor<TRegion> region, IOptions<EngineOptions> options, TimeProvider time)
+public sealed class EntityGateway<TRegion, TCommand, TReply>(
+    IRequiredActor<TRegion> region, IOptions<EngineOptions> options, ReadSideCatchUp readSide, TimeProvider time)
+    : IEntityClient<TCommand, TReply>
 {
     private readonly TimeSpan _askTimeout = options.Value.AskTimeout;
     private readonly TimeSpan _wait = options.Value.AskTimeout + options.Value.WriteGrace;
@@ -29,10 +32,16 @@ public sealed class EntityGateway<TRegion, TCommand, TReply>(IRequiredActor<TReg
         }
         return answer switch
         {
-            TReply reply => reply,
+            TReply reply => Answered(reply),
             CommandExpired => throw new EntityUnavailableException(typeof(TRegion).Name + " " + key),
             Status.Failure failure => throw new InvalidOperationException($"{typeof(TRegion).Name} {key} failed.", failure.Cause),
             _ => throw new InvalidOperationException($"{typeof(TRegion).Name} {key} answered {answer.GetType().Name}."),
         };
+    }
+
+    private TReply Answered(TReply reply)
+    {
+        readSide.Wrote(); // a read on this node after this answer must show what it wrote
+        return reply;
     }
 }

@@ -2,3 +2,6 @@ namespace Pipeline.Host.Engine;
 
 /// <summary>The shard region of inventory batches, as the actor registry knows it.</summary>
 public sealed class BatchRegion;
+
+/// <summary>The shard region of registrations (one per event and member), as the actor registry knows it.</summary>
+public sealed class RegistrationRegion;

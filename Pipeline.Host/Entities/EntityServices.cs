@@ -23,9 +23,11 @@ internal static class EntityServices
             return StorageFactory.Create(options.Provider, options.ConnectionString);
         });
         services.AddSingleton(sp => sp.GetRequiredService<IStorage>().Batches);
-        services.AddSingleton(sp => sp.GetRequiredService<IStorage>().Events);
+        services.AddSingleton<Pipeline.Actors.ReadSide.IEventReadModel>(sp => new Pipeline.Host.ReadSide.CaughtUpEventReadModel(
+            sp.GetRequiredService<IStorage>().Events, sp.GetRequiredService<Pipeline.Host.ReadSide.ReadSideCatchUp>()));
         services.AddSingleton(sp => sp.GetRequiredService<IStorage>().Members);
-        services.AddSingleton(sp => sp.GetRequiredService<IStorage>().Registrations);
+        services.AddSingleton<Pipeline.Actors.ReadSide.IRegistrationReadModel>(sp => new Pipeline.Host.ReadSide.CaughtUpRegistrationReadModel(
+            sp.GetRequiredService<IStorage>().Registrations, sp.GetRequiredService<Pipeline.Host.ReadSide.ReadSideCatchUp>()));
 
         var options = configuration.GetSection(RuntimeSection).Get<EntityRuntimeOptions>() ?? new EntityRuntimeOptions();
         // A shared PostgreSQL may have other nodes writing: verify cached entities every turn unless told otherwise.
@@ -36,7 +38,6 @@ internal static class EntityServices
             options = options with { VerifyAfter = TimeSpan.Zero };
         }
         options.Validate();
-        services.AddSingleton(sp => Runtime(sp, new RegistrationBehavior(), options));
         // Events and members are written rarely: a few shards are plenty.
         var records = options with { ShardCount = Math.Min(options.ShardCount, 4) };
         services.AddSingleton(sp => Runtime(sp, new RecordBehavior<EventView>("event"), records));

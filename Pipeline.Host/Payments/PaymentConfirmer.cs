@@ -1,5 +1,5 @@
 using Pipeline.Actors.Entities.Registrations;
-using Pipeline.Actors.Journal;
+using Pipeline.Actors.Payments;
 using Pipeline.Host.Operations.Caching;
 
 namespace Pipeline.Host.Payments;
@@ -8,32 +8,22 @@ namespace Pipeline.Host.Payments;
 /// Applies a verified payment to the registration its order is bound to. Client confirmations, Razorpay
 /// webhooks and NDJSON ingestion all come through here, so whichever arrives first wins and the rest replay.
 /// </summary>
-internal sealed class PaymentConfirmer(RegistrationRuntime runtime, EventReadCache eventCache, PaymentLookups lookups)
+internal sealed class PaymentConfirmer(RegistrationClient registrations, IPaymentClaims claims, EventReadCache eventCache, PaymentLookups lookups)
 {
-    /// <summary>Storage's unique key on payment ids: the last guard when two registrations race for one payment.</summary>
-    public const string PaymentKey = "payments_pkey";
-
     public Task<OrderView?> FindOrderAsync(string orderId, CancellationToken cancellationToken) =>
         lookups.OrderAsync(orderId, cancellationToken);
 
     /// <param name="amount">The captured amount when the source states it (webhook, ingestion), else null.</param>
     public async Task<ConfirmOutcome> ConfirmAsync(OrderView order, string paymentId, long? amount, string? currency, CancellationToken cancellationToken)
     {
-        // No read of the payments table first: the registration entity answers replays from memory, and a payment id
-        // already applied elsewhere is refused by storage's unique key (the append fails, nothing is written). A read
-        // per confirmation would cost every request a round trip to spare the rare conflict one.
-        RegistrationReply reply;
-        try
-        {
-            reply = await runtime.AskAsync(
-                RegistrationState.KeyOf(order.EventId, order.MemberId),
-                new ConfirmPayment(order.OrderId, paymentId, amount, currency),
-                cancellationToken);
-        }
-        catch (JournalConstraintException ex) when (ex.Constraint == PaymentKey)
+        // The registration is the single writer of its own payments; the claim keeps a payment id to one registration
+        // across the cluster. A claim held by this registration (a replay, a retry) lets the entity answer as before.
+        var key = RegistrationState.KeyOf(order.EventId, order.MemberId);
+        if (await claims.ClaimAsync(paymentId, key, cancellationToken) != key)
         {
             return new ConfirmOutcome(ConfirmResult.Conflict);
         }
+        var reply = await registrations.AskAsync(key, new ConfirmPayment(order.OrderId, paymentId, amount, currency), cancellationToken);
 
         if (reply is RegistrationReply.Paid { Replayed: false })
         {

@@ -1,6 +1,7 @@
 using Pipeline.Actors.Entities.Events;
 using Pipeline.Actors.Entities.Members;
 using Pipeline.Actors.Entities.Registrations;
+using Pipeline.Actors.Persistence;
 using Pipeline.Actors.ReadSide;
 
 namespace Pipeline.Host.Payments;
@@ -9,17 +10,24 @@ namespace Pipeline.Host.Payments;
 /// The write-once records the order and confirmation paths check, read once per node and then kept: an event's
 /// read also counts its attendees (O(attendees) on a hot event), which the payment path never needs.
 /// </summary>
-internal sealed class PaymentLookups(IEventReadModel events, IMemberReadModel members, IRegistrationReadModel registrations)
+/// <remarks>
+/// Events and members straight from storage (their fee and name never change, and the read-side catch-up is for counts
+/// this path does not use); orders through <paramref name="registrations"/>, which catches up when one is missing.
+/// </remarks>
+internal sealed class PaymentLookups(IStorage storage, IRegistrationReadModel registrations)
 {
+    private readonly IEventReadModel _eventRows = storage.Events;
+    private readonly IMemberReadModel _memberRows = storage.Members;
+
     // An order is confirmed soon after it is placed, usually once: a recent window is all that pays off.
     private readonly WriteOnceCache<EventView> _events = new(capacity: 10_000);
     private readonly WriteOnceCache<MemberView> _members = new(capacity: 20_000);
     private readonly WriteOnceCache<OrderView> _orders = new(capacity: 20_000);
 
     public Task<EventView?> EventAsync(string id, CancellationToken ct) =>
-        _events.GetAsync(id, async (key, token) => (await events.GetAsync(key, token))?.Event, ct);
+        _events.GetAsync(id, async (key, token) => (await _eventRows.GetAsync(key, token))?.Event, ct);
 
-    public Task<MemberView?> MemberAsync(string id, CancellationToken ct) => _members.GetAsync(id, members.GetAsync, ct);
+    public Task<MemberView?> MemberAsync(string id, CancellationToken ct) => _members.GetAsync(id, _memberRows.GetAsync, ct);
 
     public Task<OrderView?> OrderAsync(string id, CancellationToken ct) => _orders.GetAsync(id, registrations.GetOrderAsync, ct);
 }

@@ -14,6 +14,7 @@ internal static class PaymentServices
         services.AddTransient<IOrderGateway>(sp => sp.GetRequiredService<IOptions<RazorpayOptions>>().Value.IsLive
             ? sp.GetRequiredService<RazorpayOrderGateway>()
             : sp.GetRequiredService<SandboxOrderGateway>());
+        services.AddSingleton(sp => sp.GetRequiredService<Pipeline.Actors.Persistence.IStorage>().PaymentClaims);
         services.AddSingleton<PaymentLookups>();
         services.AddSingleton<PaymentConfirmer>();
         services.AddSingleton<CapturedPaymentHandler>();

@@ -37,7 +37,7 @@ internal static class PipelineServices
             var registry = sp.GetRequiredService<PipelineRegistry>();
             return new TicketDeliveryPipeline(
                 sp.GetRequiredService<IStorage>().Work,
-                sp.GetRequiredService<RegistrationRuntime>(),
+                sp.GetRequiredService<RegistrationClient>(),
                 sp.GetRequiredService<TicketComposer>(),
                 sp.GetRequiredService<IWhatsAppSender>(),
                 sp.GetRequiredService<IOptions<WhatsAppOptions>>().Value,

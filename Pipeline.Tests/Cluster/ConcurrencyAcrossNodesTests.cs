@@ -52,9 +52,10 @@ public sealed class ConcurrencyAcrossNodesTests(ClusterFixture cluster, ITestOut
         // One registration, one payment, one journaled application and one registration.paid message, whatever node asks.
         Assert.Equal(1, await cluster.ScalarAsync("SELECT count(*) FROM payments WHERE payment_id = $1", paymentId));
         Assert.Equal(1, await cluster.ScalarAsync(
-            "SELECT count(*) FROM journal WHERE type = 'PaymentApplied' AND entity_id LIKE '%' || $1", $"{eventId}/{memberId}"));
-        Assert.Equal(1, await cluster.ScalarAsync(
-            "SELECT count(*) FROM outbox WHERE type = 'registration.paid' AND data->>'id' = $1", registrationId));
+            "SELECT count(*) FROM event_journal WHERE manifest = 'PaymentApplied' AND persistence_id = $1", $"registration/{eventId}/{memberId}"));
+        Assert.True(await Poll.UntilAsync(async () => await cluster.ScalarAsync(
+            "SELECT count(*) FROM outbox WHERE type = 'registration.paid' AND data->>'id' = $1", registrationId) == 1, TimeSpan.FromSeconds(10)),
+            "one registration.paid message (written by the journal projection)");
         for (var node = 0; node < ClusterFixture.Size; node++)
         {
             var paid = await (await cluster.Client(node).GetAsync($"/api/events/{eventId}/registrations?status=paid")).JsonAsync();

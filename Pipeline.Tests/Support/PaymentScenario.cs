@@ -48,16 +48,22 @@ public sealed class PaymentScenario(WebApplicationFactory<Program> app)
         return (order.GetProperty("orderId").GetString()!, order.GetProperty("registrationId").GetString()!);
     }
 
-    public Task<HttpResponseMessage> ConfirmAsync(string eventId, string memberId, string orderId, string paymentId, string? signature = null) =>
-        _public.PostJsonAsync($"/api/public/events/{eventId}/confirm-payment", new Dictionary<string, string>
+    /// <summary>Confirms, then waits until the journal projection has applied it (outbox, work items, read side).</summary>
+    public async Task<HttpResponseMessage> ConfirmAsync(string eventId, string memberId, string orderId, string paymentId, string? signature = null)
+    {
+        var response = await _public.PostJsonAsync($"/api/public/events/{eventId}/confirm-payment", new Dictionary<string, string>
         {
             ["memberId"] = memberId,
             ["razorpay_order_id"] = orderId,
             ["razorpay_payment_id"] = paymentId,
             ["razorpay_signature"] = signature ?? RazorpaySignature.ForPayment(PipelineApp.RazorpayKeySecret, orderId, paymentId),
         });
+        await PipelineApp.ProjectedAsync(app);
+        return response;
+    }
 
-    public Task<HttpResponseMessage> SendWebhookAsync(string paymentId, string orderId, long amount, string currency = "INR",
+    /// <summary>Sends Razorpay's webhook, then waits until the journal projection has applied what it caused.</summary>
+    public async Task<HttpResponseMessage> SendWebhookAsync(string paymentId, string orderId, long amount, string currency = "INR",
         string status = "captured", string? eventId = null, string? signature = null, string type = "payment.captured")
     {
         var body = JsonSerializer.Serialize(new
@@ -72,7 +78,9 @@ public sealed class PaymentScenario(WebApplicationFactory<Program> app)
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/razorpay") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Add("X-Razorpay-Signature", signature ?? RazorpaySignature.ForWebhook(PipelineApp.RazorpayWebhookSecret, Encoding.UTF8.GetBytes(body)));
         request.Headers.Add("X-Razorpay-Event-Id", eventId ?? "evt_" + Guid.NewGuid().ToString("N"));
-        return _public.SendAsync(request);
+        var response = await _public.SendAsync(request);
+        await PipelineApp.ProjectedAsync(app);
+        return response;
     }
 
     public async Task<JsonElement> GetEventAsync(string eventId) => await (await _public.GetAsync($"/api/events/{eventId}")).JsonAsync();

@@ -35,6 +35,16 @@ public sealed class PipelineApp(
         _jsonFiles?.Dispose();
     }
 
+    /// <summary>
+    /// Waits until the journal projection has applied every write committed so far: the outbox, the work items and the
+    /// read side rows a test reads straight from storage are written by it, shortly after the write they come from.
+    /// </summary>
+    public Task ProjectedAsync() => ProjectedAsync(this);
+
+    /// <inheritdoc cref="ProjectedAsync()"/>
+    public static Task ProjectedAsync(WebApplicationFactory<Program> app) =>
+        app.Services.GetRequiredService<Pipeline.Host.ReadSide.ReadSideCatchUp>().WaitAsync(CancellationToken.None, force: true);
+
     /// <summary>A client that sends the admin key.</summary>
     public HttpClient CreateAdminClient()
     {

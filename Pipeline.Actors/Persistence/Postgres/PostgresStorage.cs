@@ -1,6 +1,7 @@
 using Npgsql;
 using Pipeline.Actors.Cluster;
 using Pipeline.Actors.Journal;
+using Pipeline.Actors.Payments;
 using Pipeline.Actors.Projections;
 using Pipeline.Actors.ReadSide;
 using Pipeline.Actors.Webhooks;
@@ -30,6 +31,7 @@ public sealed class PostgresStorage : IStorage
         Webhooks = new PostgresWebhookStore(_dataSource);
         Nodes = new PostgresNodeRegistry(_dataSource);
         Projections = new PostgresProjectionStore(_dataSource);
+        PaymentClaims = new PostgresPaymentClaims(_dataSource);
         ClusterSeeds = new PostgresClusterSeeds(_dataSource);
     }
 
@@ -44,6 +46,7 @@ public sealed class PostgresStorage : IStorage
     public IWebhookStore Webhooks { get; }
     public INodeRegistry Nodes { get; }
     public IProjectionStore Projections { get; }
+    public IPaymentClaims PaymentClaims { get; }
     public IClusterSeeds ClusterSeeds { get; }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken = default)

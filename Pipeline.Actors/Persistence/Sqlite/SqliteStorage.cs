@@ -1,5 +1,6 @@
 using Pipeline.Actors.Cluster;
 using Pipeline.Actors.Journal;
+using Pipeline.Actors.Payments;
 using Pipeline.Actors.Projections;
 using Pipeline.Actors.ReadSide;
 using Pipeline.Actors.Webhooks;
@@ -31,6 +32,7 @@ public sealed class SqliteStorage : IStorage
         Webhooks = new SqliteWebhookStore(_connections, timeProvider);
         Nodes = new SqliteNodeRegistry(_connections, timeProvider);
         Projections = new SqliteProjectionStore(_connections, timeProvider);
+        PaymentClaims = new SqlitePaymentClaims(_connections, timeProvider);
         ClusterSeeds = new SqliteClusterSeeds(_connections, timeProvider);
     }
 
@@ -45,6 +47,7 @@ public sealed class SqliteStorage : IStorage
     public IWebhookStore Webhooks { get; }
     public INodeRegistry Nodes { get; }
     public IProjectionStore Projections { get; }
+    public IPaymentClaims PaymentClaims { get; }
     public IClusterSeeds ClusterSeeds { get; }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken = default)

@@ -30,7 +30,7 @@ internal static class OrderEndpoints
 
     private static async Task<IResult> PlaceOrderAsync(
         string eventId, HttpRequest request, PaymentLookups lookups,
-        IOrderGateway gateway, RegistrationRuntime registrations, IOptions<RazorpayOptions> razorpay, ILogger<OrderResponse> logger)
+        IOrderGateway gateway, RegistrationClient registrations, IOptions<RazorpayOptions> razorpay, ILogger<OrderResponse> logger)
     {
         var ct = request.HttpContext.RequestAborted;
         var (body, problem) = await JsonRequest.ReadAsync(request);

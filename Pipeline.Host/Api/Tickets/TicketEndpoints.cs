@@ -40,7 +40,7 @@ internal static class TicketEndpoints
     }
 
     private static async Task<IResult> CheckInAsync(
-        string eventId, HttpRequest request, TicketToken tokens, IRegistrationReadModel registrations, RegistrationRuntime runtime)
+        string eventId, HttpRequest request, TicketToken tokens, IRegistrationReadModel registrations, RegistrationClient runtime)
     {
         var ct = request.HttpContext.RequestAborted;
         var (body, problem) = await JsonRequest.ReadAsync(request);

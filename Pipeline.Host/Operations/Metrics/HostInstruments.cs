@@ -29,7 +29,7 @@ internal sealed class HostInstruments
 
     public HostInstruments(
         PipelineMetrics metrics, PipelineRegistry pipelines, QueueDepths depths,
-        Pipeline.Host.Engine.EngineCounters engine, RegistrationRuntime registrations, EventRuntime events, MemberRuntime members)
+        Pipeline.Host.Engine.EngineCounters engine, EventRuntime events, MemberRuntime members)
     {
         var meter = metrics.Meter;
         _requestDuration = meter.CreateHistogram("pipeline_http_request_duration_seconds", unit: "s",
@@ -56,7 +56,7 @@ internal sealed class HostInstruments
 
         (string Name, Func<EntityRuntimeStats> Stats)[] runtimes =
         [
-            ("batch", engine.Batches.Stats), ("registration", registrations.Stats), ("event", events.Stats), ("member", members.Stats),
+            ("batch", engine.Batches.Stats), ("registration", engine.Registrations.Stats), ("event", events.Stats), ("member", members.Stats),
         ];
         meter.CreateObservableGauge("pipeline_entity_live", () => PerEntity(runtimes, s => s.LiveEntities),
             description: "Entities in memory, by entity type.");

@@ -18,7 +18,7 @@ using Polly.CircuitBreaker;
 
 namespace Pipeline.Streams.Pipelines.Tickets;
 
-using RegistrationRuntime = EntityRuntime<RegistrationState, RegistrationCommand, RegistrationEvent, RegistrationReply>;
+using RegistrationClient = Pipeline.Actors.Engine.IEntityClient<RegistrationCommand, RegistrationReply>;
 
 /// <summary>
 /// The <c>tickets</c> and <c>whatsapp</c> pipelines as one graph, so a rendered PDF passes from one to the other in
@@ -33,7 +33,7 @@ using RegistrationRuntime = EntityRuntime<RegistrationState, RegistrationCommand
 public sealed class TicketDeliveryPipeline
 {
     private readonly IWorkQueue _work;
-    private readonly RegistrationRuntime _registrations;
+    private readonly RegistrationClient _registrations;
     private readonly TicketComposer _composer;
     private readonly IWhatsAppSender _sender;
     private readonly WhatsAppOptions _whatsApp;
@@ -45,7 +45,7 @@ public sealed class TicketDeliveryPipeline
 
     public TicketDeliveryPipeline(
         IWorkQueue work,
-        RegistrationRuntime registrations,
+        RegistrationClient registrations,
         TicketComposer composer,
         IWhatsAppSender sender,
         WhatsAppOptions whatsApp,
@@ -273,10 +273,31 @@ public sealed class TicketDeliveryPipeline
         }
     }
 
+    /// <summary>
+    /// Records the attempt on the registration. The message may already be with WhatsApp, so giving up here would send
+    /// it again: while the registration's node is failing over (its shards moving, asks unanswered) the record is
+    /// retried, the work item's lease kept alive meanwhile.
+    /// </summary>
     private async Task RecordAsync(RegistrationView registration, RecordTicketAttempt attempt, CancellationToken cancellationToken)
     {
-        await _registrations.AskAsync(RegistrationState.KeyOf(registration.EventId, registration.MemberId), attempt, cancellationToken);
+        var key = RegistrationState.KeyOf(registration.EventId, registration.MemberId);
+        for (var tried = 1; ; tried++)
+        {
+            try
+            {
+                await _registrations.AskAsync(key, attempt, cancellationToken);
+                return;
+            }
+            catch (Exception error) when (error is not OperationCanceledException && tried < MaxRecordTries)
+            {
+                _logger.LogWarning("Ticket {RegistrationId}: recording attempt failed ({Error}); trying again", registration.Id, error.Message);
+                await Task.Delay(TimeSpan.FromSeconds(tried), _time, cancellationToken);
+            }
+        }
     }
+
+    /// <summary>Tries to record an attempt: with the ask's own wait, well past a node's fail-over.</summary>
+    private const int MaxRecordTries = 5;
 
     /// <summary>An unexpected failure (storage down, a bug): hand the item back untouched and let the claim come again.</summary>
     private async ValueTask GiveBackAsync(WorkItem item, Exception error, CancellationToken cancellationToken)

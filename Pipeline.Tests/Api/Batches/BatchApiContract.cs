@@ -42,12 +42,7 @@ public abstract class BatchApiContract<TDatabase>(AppFixture<TDatabase> fixture)
         Assert.Equal(0, batch.GetProperty("remaining").GetInt64());
         Assert.Equal(101, batch.GetProperty("version").GetInt64());
 
-        // The outbox is written by the journal projection, shortly after the write that caused it.
-        List<OutboxMessage> depleted = [];
-        Assert.True(await Eventually.HoldsAsync(async () =>
-            (depleted = (await OutboxAsync()).Skip(before.Count).Where(m => m.Type == "batch.depleted" && m.EntityId == $"batch/{id}").ToList()).Count > 0));
-        await Task.Delay(200);
-        depleted = (await OutboxAsync()).Skip(before.Count).Where(m => m.Type == "batch.depleted" && m.EntityId == $"batch/{id}").ToList();
+        var depleted = (await OutboxAsync()).Skip(before.Count).Where(m => m.Type == "batch.depleted" && m.EntityId == $"batch/{id}").ToList();
         var message = Assert.Single(depleted);
         var data = JsonDocument.Parse(message.Data).RootElement;
         Assert.Equal(id, data.GetProperty("id").GetString());
@@ -313,6 +308,9 @@ public abstract class BatchApiContract<TDatabase>(AppFixture<TDatabase> fixture)
         return (await response.JsonAsync()).GetProperty("id").GetString()!;
     }
 
-    private async Task<List<OutboxMessage>> OutboxAsync() =>
-        (await _app.Storage.Journal.ReadOutboxAsync(0, 100_000)).Select(m => m.Message).ToList();
+    private async Task<List<OutboxMessage>> OutboxAsync()
+    {
+        await _app.ProjectedAsync();
+        return (await _app.Storage.Journal.ReadOutboxAsync(0, 100_000)).Select(m => m.Message).ToList();
+    }
 }

@@ -233,8 +233,11 @@ public abstract class PaymentApiContract<TDatabase>(AppFixture<TDatabase> fixtur
         Assert.Equal(code, (await response.JsonAsync()).GetProperty("code").GetString());
     }
 
-    private async Task<List<OutboxMessage>> OutboxAsync() =>
-        (await _app.Storage.Journal.ReadOutboxAsync(0, 1_000_000)).Select(m => m.Message).ToList();
+    private async Task<List<OutboxMessage>> OutboxAsync()
+    {
+        await _app.ProjectedAsync();
+        return (await _app.Storage.Journal.ReadOutboxAsync(0, 1_000_000)).Select(m => m.Message).ToList();
+    }
 
     private async Task<List<OutboxMessage>> PaidMessagesAsync(string registrationId) =>
         (await OutboxAsync()).Where(m => m.Type == "registration.paid" && JsonDocument.Parse(m.Data).RootElement.GetProperty("id").GetString() == registrationId).ToList();

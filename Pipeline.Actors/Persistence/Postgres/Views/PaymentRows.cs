@@ -3,16 +3,15 @@ using Pipeline.Actors.Entities.Registrations;
 
 namespace Pipeline.Actors.Persistence.Postgres.Views;
 
-/// <summary>
-/// A plain insert, not deduplicated: a second payment with the same id, in this transaction or an earlier one,
-/// breaks payments_pkey, the last guard against applying one payment twice.
-/// </summary>
+/// <summary>Write-once: a payment row seen again (the journal projection repeating a page after a crash) is left as it is.
+/// One payment id per registration is decided before the write, by the payment claims.</summary>
 internal sealed class PaymentRows : PostgresRows<PaymentView>
 {
     protected override NpgsqlBatchCommand Command(IReadOnlyList<PaymentView> rows) =>
         PostgresJournal.Command("""
             INSERT INTO payments (payment_id, registration_id, order_id, event_id, member_id, status, amount, currency, at)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::timestamptz[])
+            ON CONFLICT DO NOTHING
             """,
             Array(rows.Select(r => r.PaymentId)),
             Array(rows.Select(r => r.RegistrationId)),

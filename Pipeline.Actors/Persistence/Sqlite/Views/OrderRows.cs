@@ -3,11 +3,11 @@ using Pipeline.Actors.Entities.Registrations;
 
 namespace Pipeline.Actors.Persistence.Sqlite.Views;
 
-/// <summary>A plain insert: a second order with the same id breaks orders_pkey.</summary>
+/// <summary>Write-once: an order row seen again (the journal projection repeating a page after a crash) is left as it is.</summary>
 internal sealed class OrderRows : SqliteRows<OrderView>
 {
     public override string Sql => """
-        INSERT INTO orders (order_id, registration_id, event_id, member_id, amount, currency, created_at)
+        INSERT OR IGNORE INTO orders (order_id, registration_id, event_id, member_id, amount, currency, created_at)
         VALUES ($order_id, $registration_id, $event_id, $member_id, $amount, $currency, $created_at)
         """;
 

@@ -3,11 +3,12 @@ using Pipeline.Actors.Entities.Registrations;
 
 namespace Pipeline.Actors.Persistence.Sqlite.Views;
 
-/// <summary>A plain insert: a second payment with the same id breaks payments_pkey, the last guard against applying it twice.</summary>
+/// <summary>Write-once: a payment row seen again (the journal projection repeating a page after a crash) is left as it is.
+/// One payment id per registration is decided before the write, by the payment claims.</summary>
 internal sealed class PaymentRows : SqliteRows<PaymentView>
 {
     public override string Sql => """
-        INSERT INTO payments (payment_id, registration_id, order_id, event_id, member_id, status, amount, currency, at)
+        INSERT OR IGNORE INTO payments (payment_id, registration_id, order_id, event_id, member_id, status, amount, currency, at)
         VALUES ($payment_id, $registration_id, $order_id, $event_id, $member_id, $status, $amount, $currency, $at)
         """;
 

@@ -1,0 +1,52 @@
+using Pipeline.Actors.Persistence;
+
+namespace Pipeline.Tests.Storage;
+
+public sealed class SqlitePaymentClaimsTests() : PaymentClaimsContract(new SqliteTestDatabase());
+
+public sealed class PostgresPaymentClaimsTests() : PaymentClaimsContract(new PostgresTestDatabase());
+
+/// <summary>A payment id is applied to one registration only, cluster-wide: the first claim holds it for good.</summary>
+public abstract class PaymentClaimsContract(TestDatabase database) : IAsyncLifetime
+{
+    private IStorage _storage = null!;
+
+    public async Task InitializeAsync()
+    {
+        await database.InitializeAsync();
+        _storage = await database.OpenStorageAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _storage.DisposeAsync();
+        await database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task The_first_claim_holds_the_payment_id_and_a_repeat_by_its_holder_still_holds_it()
+    {
+        Assert.Equal("evt_a/mem_1", await _storage.PaymentClaims.ClaimAsync("pay_first", "evt_a/mem_1"));
+        Assert.Equal("evt_a/mem_1", await _storage.PaymentClaims.ClaimAsync("pay_first", "evt_a/mem_2"));
+        Assert.Equal("evt_a/mem_1", await _storage.PaymentClaims.ClaimAsync("pay_first", "evt_a/mem_1"));
+        Assert.Equal("evt_a/mem_2", await _storage.PaymentClaims.ClaimAsync("pay_second", "evt_a/mem_2"));
+    }
+
+    [Fact]
+    public async Task Twenty_registrations_claiming_one_payment_at_once_all_see_the_same_single_holder()
+    {
+        using var start = new SemaphoreSlim(0);
+        var claims = Enumerable.Range(0, 20).Select(async i =>
+        {
+            await start.WaitAsync();
+            return await _storage.PaymentClaims.ClaimAsync("pay_raced", $"evt_r/mem_{i}");
+        }).ToList();
+        start.Release(20);
+
+        var holders = await Task.WhenAll(claims);
+
+        Assert.Single(holders.Distinct());
+        Assert.StartsWith("evt_r/mem_", holders[0]);
+        Assert.Equal(1, await database.ScalarAsync("SELECT count(*) FROM payment_claims WHERE payment_id = 'pay_raced'"));
+    }
+}
