@@ -3,11 +3,7 @@ global using BatchGateway = Pipeline.Host.Engine.EntityGateway<
     Pipeline.Host.Engine.BatchRegion, Pipeline.Actors.Entities.Batches.BatchCommand, Pipeline.Actors.Entities.Batches.BatchReply>;
 global using RegistrationClient = Pipeline.Actors.Engine.IEntityClient<
     Pipeline.Actors.Entities.Registrations.RegistrationCommand, Pipeline.Actors.Entities.Registrations.RegistrationReply>;
-global using EventRuntime = Pipeline.Actors.Runtime.EntityRuntime<
-    Pipeline.Actors.Entities.Events.EventView?, Pipeline.Actors.Entities.Events.EventView,
-    Pipeline.Actors.Entities.Records.RecordCreated<Pipeline.Actors.Entities.Events.EventView>,
-    Pipeline.Actors.Entities.Records.RecordReply<Pipeline.Actors.Entities.Events.EventView>>;
-global using MemberRuntime = Pipeline.Actors.Runtime.EntityRuntime<
-    Pipeline.Actors.Entities.Members.MemberView?, Pipeline.Actors.Entities.Members.MemberView,
-    Pipeline.Actors.Entities.Records.RecordCreated<Pipeline.Actors.Entities.Members.MemberView>,
-    Pipeline.Actors.Entities.Records.RecordReply<Pipeline.Actors.Entities.Members.MemberView>>;
+global using EventClient = Pipeline.Actors.Engine.IEntityClient<
+    Pipeline.Actors.Entities.Events.EventView, Pipeline.Actors.Entities.Records.RecordReply<Pipeline.Actors.Entities.Events.EventView>>;
+global using MemberClient = Pipeline.Actors.Engine.IEntityClient<
+    Pipeline.Actors.Entities.Members.MemberView, Pipeline.Actors.Entities.Records.RecordReply<Pipeline.Actors.Entities.Members.MemberView>>;

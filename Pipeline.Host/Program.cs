@@ -11,7 +11,7 @@ using Pipeline.Host.Api.Problems;
 using Pipeline.Host.Cluster;
 using Pipeline.Host.Configuration;
 using Pipeline.Host.Engine;
-using Pipeline.Host.Entities;
+using Pipeline.Host.Storage;
 using Pipeline.Host.Operations;
 using Pipeline.Host.Payments;
 using Pipeline.Host.Pipelines;
@@ -32,7 +32,7 @@ builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Ad
 builder.Services.AddPipelineProblemDetails();
 // First: on SQLite nothing may touch the database before this process holds it alone.
 builder.Services.AddHostedService<SqliteSingleNodeLock>();
-builder.Services.AddPipelineEntities(builder.Configuration);
+builder.Services.AddPipelineStorage();
 builder.Services.AddPipelineEngine(builder.Configuration);
 builder.Services.AddHostedService<ClusterJoinService>();
 builder.Services.AddPipelinePayments();

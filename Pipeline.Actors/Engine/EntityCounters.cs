@@ -1,5 +1,3 @@
-using Pipeline.Actors.Runtime;
-
 namespace Pipeline.Actors.Engine;
 
 /// <summary>What the entities of one type on this node did, for the metrics endpoint: counted by the entities themselves.</summary>
@@ -28,8 +26,8 @@ public sealed class EntityCounters
         Interlocked.Add(ref _committed, commands);
     }
 
-    /// <summary>As the old runtime reported them; an owned entity never loses an append race, so conflicts are 0.</summary>
-    public EntityRuntimeStats Stats() => new(
+    /// <summary>An entity has one owner in the cluster and never loses an append race: conflicts stay 0 (the metric is kept for dashboards).</summary>
+    public EntityStats Stats() => new(
         (int)Interlocked.Read(ref _live), Interlocked.Read(ref _recoveries), Interlocked.Read(ref _passivations),
         Interlocked.Read(ref _writes), Interlocked.Read(ref _committed), 0, (int)Interlocked.Read(ref _queued));
 }

@@ -1,13 +1,14 @@
 namespace Pipeline.Actors.Runtime;
 
 /// <summary>
-/// The domain of one entity type as functions over its state. The runtime owns the threading,
-/// the journal and the replies; a behavior never does I/O.
+/// The domain of one entity type as functions over its state. The entity actor (<c>Engine/EntityActor</c>) owns the
+/// threading, the journal and the replies, and the journal projection asks <see cref="Project"/> for the read side;
+/// a behavior never does I/O.
 /// </summary>
 /// <remarks>
 /// <see cref="Apply"/> may mutate and return the state it is given: hot entities carry large maps
-/// (idempotency keys), and copying them per event would make each command O(n). The runtime
-/// never keeps a state whose events failed to persist; it reloads from the journal instead.
+/// (idempotency keys), and copying them per event would make each command O(n). The entity actor
+/// never keeps a state whose events failed to persist; it recovers from the journal instead.
 /// </remarks>
 public interface IEntityBehavior<TState, TCommand, TEvent, TReply>
 {
@@ -19,13 +20,6 @@ public interface IEntityBehavior<TState, TCommand, TEvent, TReply>
     Decision<TEvent, TReply> Decide(TState state, TCommand command, DateTimeOffset now);
 
     TState Apply(TState state, TEvent @event);
-
-    /// <summary>
-    /// An independent copy of <paramref name="state"/> (or the state itself when it is immutable). Taken only for
-    /// entities that recently lost an append race, so the loser rolls back to it and reads the journal's tail instead
-    /// of replaying its whole history.
-    /// </summary>
-    TState Copy(TState state);
 
     /// <summary>Read-side rows that reflect <paramref name="state"/> after the given events were applied.</summary>
     IReadOnlyList<object> Project(TState state, IReadOnlyList<TEvent> events);

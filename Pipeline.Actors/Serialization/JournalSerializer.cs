@@ -5,6 +5,9 @@ using System.Text.Json.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
 using Pipeline.Actors.Entities.Batches;
+using Pipeline.Actors.Entities.Events;
+using Pipeline.Actors.Entities.Members;
+using Pipeline.Actors.Entities.Records;
 using Pipeline.Actors.Entities.Registrations;
 using Pipeline.Actors.Outbox;
 using Pipeline.Actors.Runtime;
@@ -23,12 +26,17 @@ public sealed class JournalSerializer(ExtendedActorSystem system) : SerializerWi
 
     /// <summary>The base types whose instances this serializer writes (the serialization bindings).</summary>
     public static readonly Type[] BoundTypes =
-        [typeof(BatchEvent), typeof(BatchSnapshot), typeof(RegistrationEvent), typeof(OutboxMessageRecorded)];
+        [
+            typeof(BatchEvent), typeof(BatchSnapshot), typeof(RegistrationEvent), typeof(OutboxMessageRecorded),
+            typeof(RecordCreated<EventView>), typeof(RecordCreated<MemberView>),
+        ];
 
     private static readonly (Type Type, string Manifest)[] Named =
     [
         (typeof(BatchSnapshot), "BatchSnapshot"),
         (typeof(OutboxMessageRecorded), "OutboxMessageRecorded"),
+        (typeof(RecordCreated<EventView>), "EventCreated"),
+        (typeof(RecordCreated<MemberView>), "MemberCreated"),
     ];
 
     private static readonly FrozenDictionary<Type, string> ManifestByType = Manifests().ToFrozenDictionary(m => m.Type, m => m.Manifest);

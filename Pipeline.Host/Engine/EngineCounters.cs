@@ -8,4 +8,8 @@ public sealed class EngineCounters
     public EntityCounters Batches { get; } = new();
 
     public EntityCounters Registrations { get; } = new();
+
+    public EntityCounters Events { get; } = new();
+
+    public EntityCounters Members { get; } = new();
 }

@@ -13,6 +13,9 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Pipeline.Actors.Engine;
 using Pipeline.Actors.Entities.Batches;
+using Pipeline.Actors.Entities.Events;
+using Pipeline.Actors.Entities.Members;
+using Pipeline.Actors.Entities.Records;
 using Pipeline.Actors.Entities.Registrations;
 using Pipeline.Actors.Persistence;
 using Pipeline.Actors.Projections;
@@ -31,11 +34,16 @@ internal static class EngineServices
 {
     public const string SystemName = "pipeline";
 
+    private static readonly RecordBehavior<EventView> EventRecords = new("event");
+    private static readonly RecordBehavior<MemberView> MemberRecords = new("member");
+
     public static IServiceCollection AddPipelineEngine(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<EngineOptions>().BindConfiguration(EngineOptions.Section);
         services.AddSingleton<EntityGateway<BatchRegion, BatchCommand, BatchReply>>();
         services.AddSingleton<IEntityClient<RegistrationCommand, RegistrationReply>, EntityGateway<RegistrationRegion, RegistrationCommand, RegistrationReply>>();
+        services.AddSingleton<IEntityClient<EventView, RecordReply<EventView>>, EntityGateway<EventRegion, EventView, RecordReply<EventView>>>();
+        services.AddSingleton<IEntityClient<MemberView, RecordReply<MemberView>>, EntityGateway<MemberRegion, MemberView, RecordReply<MemberView>>>();
         services.AddSingleton<ReadSideCatchUp>();
         services.AddSingleton<EngineCounters>();
 
@@ -76,6 +84,18 @@ internal static class EngineServices
                             new RegistrationBehavior(), key, settings, counters.Registrations, time)),
                     Extractor(),
                     Shards(engine))
+                .WithShardRegion<EventRegion>(EventRecords.EntityType,
+                    key => FactoryProducer<EntityActor<EventView?, EventView, RecordCreated<EventView>, RecordReply<EventView>>>.Props(
+                        () => new EntityActor<EventView?, EventView, RecordCreated<EventView>, RecordReply<EventView>>(
+                            EventRecords, key, settings, counters.Events, time)),
+                    Extractor(),
+                    Shards(engine))
+                .WithShardRegion<MemberRegion>(MemberRecords.EntityType,
+                    key => FactoryProducer<EntityActor<MemberView?, MemberView, RecordCreated<MemberView>, RecordReply<MemberView>>>.Props(
+                        () => new EntityActor<MemberView?, MemberView, RecordCreated<MemberView>, RecordReply<MemberView>>(
+                            MemberRecords, key, settings, counters.Members, time)),
+                    Extractor(),
+                    Shards(engine))
                 .WithSingleton<JournalProjectionProxy>("journal-projection",
                     (system, _, _) => ProjectionProps(system, sp),
                     new ClusterSingletonOptions(), createProxyToo: true);
@@ -111,6 +131,8 @@ internal static class EngineServices
             [
                 new EntityProjector<BatchState, BatchCommand, BatchEvent, BatchReply>(new BatchBehavior()),
                 new EntityProjector<RegistrationState, RegistrationCommand, RegistrationEvent, RegistrationReply>(new RegistrationBehavior()),
+                new EntityProjector<EventView?, EventView, RecordCreated<EventView>, RecordReply<EventView>>(EventRecords),
+                new EntityProjector<MemberView?, MemberView, RecordCreated<MemberView>, RecordReply<MemberView>>(MemberRecords),
             ],
             row => serialization.Deserialize(row.Payload, row.SerializerId, row.Manifest),
             settings,

@@ -5,3 +5,9 @@ public sealed class BatchRegion;
 
 /// <summary>The shard region of registrations (one per event and member), as the actor registry knows it.</summary>
 public sealed class RegistrationRegion;
+
+/// <summary>The shard region of events (write-once records).</summary>
+public sealed class EventRegion;
+
+/// <summary>The shard region of members (write-once records).</summary>
+public sealed class MemberRegion;

@@ -14,7 +14,7 @@ namespace Pipeline.Host.Payments;
 /// Events and members straight from storage (their fee and name never change, and the read-side catch-up is for counts
 /// this path does not use); orders through <paramref name="registrations"/>, which catches up when one is missing.
 /// </remarks>
-internal sealed class PaymentLookups(IStorage storage, IRegistrationReadModel registrations)
+internal sealed class PaymentLookups(IStorage storage, IRegistrationReadModel registrations, Pipeline.Host.ReadSide.ReadSideCatchUp catchUp)
 {
     private readonly IEventReadModel _eventRows = storage.Events;
     private readonly IMemberReadModel _memberRows = storage.Members;
@@ -25,9 +25,21 @@ internal sealed class PaymentLookups(IStorage storage, IRegistrationReadModel re
     private readonly WriteOnceCache<OrderView> _orders = new(capacity: 20_000);
 
     public Task<EventView?> EventAsync(string id, CancellationToken ct) =>
-        _events.GetAsync(id, async (key, token) => (await _eventRows.GetAsync(key, token))?.Event, ct);
+        _events.GetAsync(id, (key, token) => CaughtUpOnMissAsync(async () => (await _eventRows.GetAsync(key, token))?.Event, token), ct);
 
-    public Task<MemberView?> MemberAsync(string id, CancellationToken ct) => _members.GetAsync(id, _memberRows.GetAsync, ct);
+    public Task<MemberView?> MemberAsync(string id, CancellationToken ct) =>
+        _members.GetAsync(id, (key, token) => CaughtUpOnMissAsync(() => _memberRows.GetAsync(key, token), token), ct);
+
+    /// <summary>A record created a moment ago (on any node) may not be projected yet: on a miss, catch up and read again.</summary>
+    private async Task<T?> CaughtUpOnMissAsync<T>(Func<Task<T?>> read, CancellationToken ct) where T : class
+    {
+        if (await read() is { } found)
+        {
+            return found;
+        }
+        await catchUp.WaitAsync(ct, force: true);
+        return await read();
+    }
 
     public Task<OrderView?> OrderAsync(string id, CancellationToken ct) => _orders.GetAsync(id, registrations.GetOrderAsync, ct);
 }

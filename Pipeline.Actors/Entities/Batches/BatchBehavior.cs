@@ -71,8 +71,6 @@ public sealed class BatchBehavior : IEntityBehavior<BatchState, BatchCommand, Ba
             : Decision<BatchEvent, BatchReply>.Persist(consumed, reply);
     }
 
-    public BatchState Copy(BatchState state) => state.Copy();
-
     public object ToSnapshot(BatchState state) => BatchSnapshot.Of(state);
 
     public BatchState FromSnapshot(string key, object snapshot) => ((BatchSnapshot)snapshot).ToState();

@@ -23,17 +23,6 @@ public sealed class BatchState(string id)
     /// <summary>Keys in the order they were first used, for expiry in O(1) per event.</summary>
     public Queue<(string Key, DateTimeOffset At)> RequestsByAge { get; } = new();
 
-    /// <summary>An independent copy, remembered requests included (O(keys), so taken only when contended).</summary>
-    public BatchState Copy()
-    {
-        var copy = new BatchState(Id)
-        {
-            Exists = Exists, Sku = Sku, Quantity = Quantity, Remaining = Remaining, Version = Version, CreatedAt = CreatedAt,
-        };
-        foreach (var (key, remembered) in Requests) copy.Requests[key] = remembered;
-        foreach (var entry in RequestsByAge) copy.RequestsByAge.Enqueue(entry);
-        return copy;
-    }
 
     public BatchView View() => new(Id, Sku, Quantity, Remaining, Version, CreatedAt);
 

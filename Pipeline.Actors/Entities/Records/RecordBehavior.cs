@@ -30,7 +30,5 @@ public sealed class RecordBehavior<TView>(string entityType) : IEntityBehavior<T
 
     public TView? Apply(TView? state, RecordCreated<TView> @event) => @event.View;
 
-    public TView? Copy(TView? state) => state; // a view is an immutable record
-
     public IReadOnlyList<object> Project(TView? state, IReadOnlyList<RecordCreated<TView>> events) => state is null ? [] : [state];
 }

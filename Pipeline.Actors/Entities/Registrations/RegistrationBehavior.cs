@@ -134,8 +134,6 @@ public sealed class RegistrationBehavior : IEntityBehavior<RegistrationState, Re
         return copy.View();
     }
 
-    public RegistrationState Copy(RegistrationState state) => state.Copy();
-
     public RegistrationState Apply(RegistrationState state, RegistrationEvent @event)
     {
         ApplyScalars(state, @event);

@@ -41,14 +41,6 @@ public sealed class RegistrationState(string key)
         PaymentId = PaymentId, Amount = Amount, PaidAt = PaidAt, CheckedInAt = CheckedInAt, Ticket = Ticket,
     };
 
-    /// <summary>An independent copy, histories included.</summary>
-    public RegistrationState Copy()
-    {
-        var copy = CopyScalars();
-        foreach (var (orderId, amount) in Orders) copy.Orders[orderId] = amount;
-        foreach (var (paymentId, orderId) in UnappliedPayments) copy.UnappliedPayments[paymentId] = orderId;
-        return copy;
-    }
 
     public RegistrationView View() => new(
         Id!, EventId, MemberId, Status, OrderId, PaymentId, Amount.Amount, Amount.Currency, PaidAt, CheckedInAt,

@@ -27,7 +27,7 @@ internal static partial class EventEndpoints
         admin.MapGet("/api/events/{eventId}/registrations", ListRegistrationsAsync);
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, EventRuntime events, TimeProvider time, EventReadCache cache)
+    private static async Task<IResult> CreateAsync(HttpRequest request, EventClient events, TimeProvider time, EventReadCache cache)
     {
         var (body, problem) = await JsonRequest.ReadAsync(request);
         if (body is null) return problem!;

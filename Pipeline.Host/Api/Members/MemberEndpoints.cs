@@ -19,7 +19,7 @@ internal static partial class MemberEndpoints
         admin.MapPost("/api/members", CreateAsync);
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, MemberRuntime members, TimeProvider time)
+    private static async Task<IResult> CreateAsync(HttpRequest request, MemberClient members, TimeProvider time)
     {
         var (body, problem) = await JsonRequest.ReadAsync(request);
         if (body is null) return problem!;

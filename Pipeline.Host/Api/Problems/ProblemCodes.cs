@@ -8,7 +8,6 @@ internal static class ProblemCodes
     public const string NotFound = "not_found";
     public const string MethodNotAllowed = "method_not_allowed";
     public const string InternalError = "internal_error";
-    public const string Contention = "contention";
     public const string Unavailable = "unavailable";
     public const string BatchNotFound = "batch_not_found";
     public const string InsufficientQuantity = "insufficient_quantity";

@@ -66,24 +66,6 @@ internal static class ProblemDetailsSetup
                     },
                 });
             }
-            if (exception is Pipeline.Actors.Journal.JournalConflictException)
-            {
-                // Other nodes kept winning the races for this entity: nothing was applied, and trying again is safe.
-                logger.LogWarning("Contention on {Path}: the command lost every append race", httpContext.Request.Path);
-                httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                httpContext.Response.Headers.RetryAfter = "1";
-                return await problems.TryWriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = httpContext,
-                    ProblemDetails =
-                    {
-                        Status = 503,
-                        Title = "The resource is busy; nothing was applied.",
-                        Detail = "Other nodes changed it at the same time. Retry (with the same Idempotency-Key, if any).",
-                        Extensions = { ["code"] = ProblemCodes.Contention },
-                    },
-                });
-            }
             logger.LogError(exception, "Unhandled exception on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
             httpContext.Response.StatusCode = StatusCodes.Status500InternalServerError;
             return await problems.TryWriteAsync(new ProblemDetailsContext

@@ -29,7 +29,7 @@ internal sealed class HostInstruments
 
     public HostInstruments(
         PipelineMetrics metrics, PipelineRegistry pipelines, QueueDepths depths,
-        Pipeline.Host.Engine.EngineCounters engine, EventRuntime events, MemberRuntime members)
+        Pipeline.Host.Engine.EngineCounters engine)
     {
         var meter = metrics.Meter;
         _requestDuration = meter.CreateHistogram("pipeline_http_request_duration_seconds", unit: "s",
@@ -54,9 +54,9 @@ internal sealed class HostInstruments
         meter.CreateObservableCounter("pipeline_restarts_total", () => PerPipeline(pipelines, c => c.Supervisor?.Restarts ?? 0),
             description: "Restarts of a pipeline's graph after a failure, since this process started.");
 
-        (string Name, Func<EntityRuntimeStats> Stats)[] runtimes =
+        (string Name, Func<Pipeline.Actors.Engine.EntityStats> Stats)[] runtimes =
         [
-            ("batch", engine.Batches.Stats), ("registration", engine.Registrations.Stats), ("event", events.Stats), ("member", members.Stats),
+            ("batch", engine.Batches.Stats), ("registration", engine.Registrations.Stats), ("event", engine.Events.Stats), ("member", engine.Members.Stats),
         ];
         meter.CreateObservableGauge("pipeline_entity_live", () => PerEntity(runtimes, s => s.LiveEntities),
             description: "Entities in memory, by entity type.");
@@ -150,6 +150,6 @@ internal sealed class HostInstruments
         }
     }
 
-    private static IEnumerable<Measurement<long>> PerEntity((string Name, Func<EntityRuntimeStats> Stats)[] runtimes, Func<EntityRuntimeStats, long> value) =>
+    private static IEnumerable<Measurement<long>> PerEntity((string Name, Func<Pipeline.Actors.Engine.EntityStats> Stats)[] runtimes, Func<Pipeline.Actors.Engine.EntityStats, long> value) =>
         runtimes.Select(r => new Measurement<long>(value(r.Stats()), new KeyValuePair<string, object?>("entity", r.Name)));
 }

@@ -34,7 +34,6 @@ public sealed class CountingBatchBehavior : IEntityBehavior<BatchState, BatchCom
         return _inner.Apply(state, @event);
     }
 
-    public BatchState Copy(BatchState state) => _inner.Copy(state);
 
     public IReadOnlyList<object> Project(BatchState state, IReadOnlyList<BatchEvent> events) => _inner.Project(state, events);
 

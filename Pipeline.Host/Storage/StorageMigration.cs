@@ -1,6 +1,6 @@
 using Pipeline.Actors.Persistence;
 
-namespace Pipeline.Host.Entities;
+namespace Pipeline.Host.Storage;
 
 /// <summary>Applies pending schema migrations before the server accepts requests (hosted services start first).</summary>
 internal sealed class StorageMigration(IStorage storage, ILogger<StorageMigration> logger) : IHostedService
