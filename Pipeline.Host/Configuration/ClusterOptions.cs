@@ -20,6 +20,16 @@ public sealed class ClusterOptions
     /// </summary>
     public string[] SeedNodes { get; set; } = [];
 
+    /// <summary>
+    /// The split brain resolver's strategy: <c>keep-majority</c> (default; run three nodes or more) or <c>keep-oldest</c>
+    /// (with down-if-alone: for two-node clusters, where keep-majority has no majority after one node dies and the
+    /// survivor whose address sorts higher would down itself).
+    /// </summary>
+    public string SplitBrainStrategy { get; set; } = KeepMajority;
+
+    public const string KeepMajority = "keep-majority";
+    public const string KeepOldest = "keep-oldest";
+
     /// <summary>Start-up fails if this node is not an Up cluster member within this. Default 60 s; above zero.</summary>
     public TimeSpan JoinTimeout { get; set; } = TimeSpan.FromSeconds(60);
 

@@ -63,7 +63,12 @@ internal static class EngineServices
                     loggers.AddLoggerFactory();
                 })
                 .WithRemoting(cluster.Hostname, cluster.Port)
-                .WithClustering(new Akka.Cluster.Hosting.ClusterOptions { SplitBrainResolver = new KeepMajorityOption() })
+                .WithClustering(new Akka.Cluster.Hosting.ClusterOptions
+                {
+                    SplitBrainResolver = cluster.SplitBrainStrategy == ClusterOptions.KeepOldest
+                        ? new KeepOldestOption { DownIfAlone = true }
+                        : new KeepMajorityOption(),
+                })
                 .WithSqlPersistence(
                     connectionString: sqlite ? SqliteFile(storage.ConnectionString) : storage.ConnectionString,
                     providerName: sqlite ? ProviderName.SQLiteMS : ProviderName.PostgreSQL15,
@@ -141,9 +146,25 @@ internal static class EngineServices
         return FactoryProducer<ProjectionActor>.Props(() => new ProjectionActor(projection, settings.Poll, () => JournalReadyAsync(system)));
     }
 
-    /// <summary>Completes once the journal has created its tables: the SQL read journal waits for that when it is made.</summary>
-    public static Task JournalReadyAsync(ActorSystem system) =>
-        Task.Run(() => PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier));
+    /// <summary>
+    /// Completes once the journal has created its tables: making the SQL read journal waits for that (5 s per try; a
+    /// cold start on a loaded machine can take longer, so it is tried for a minute).
+    /// </summary>
+    public static Task JournalReadyAsync(ActorSystem system) => Task.Run(async () =>
+    {
+        for (var tried = 1; ; tried++)
+        {
+            try
+            {
+                PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+                return;
+            }
+            catch (Exception) when (tried < 12)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100));
+            }
+        }
+    });
 
     /// <summary>Settings the hosting options do not cover; each says why it differs from Akka's default.</summary>
     private static string EngineHocon(bool sqlite) => $$"""

@@ -186,6 +186,9 @@ public abstract class WebhookCrashContract(TestDatabase database, ITestOutputHel
     protected async Task<HostProcess> StartHostAsync(string name) => await HostProcess.StartAsync(new Dictionary<string, string>
     {
         ["Pipeline:Node:Name"] = name,
+        // Two nodes: keep-majority has no majority after one dies (the survivor may down itself); keep-oldest with
+        // down-if-alone keeps the survivor when the oldest dies alone.
+        ["Pipeline:Cluster:SplitBrainStrategy"] = "keep-oldest",
         ["Pipeline:Storage:Provider"] = database.Provider,
         ["Pipeline:Storage:ConnectionString"] = database.ConnectionString,
         ["Pipeline:Admin:ApiKey"] = AdminKey,
