@@ -1,5 +1,5 @@
 using Pipeline.Actors.Cluster;
-using Pipeline.Actors.Journal;
+using Pipeline.Actors.Outbox;
 using Pipeline.Actors.Payments;
 using Pipeline.Actors.Projections;
 using Pipeline.Actors.ReadSide;
@@ -8,18 +8,21 @@ using Pipeline.Actors.Work;
 
 namespace Pipeline.Actors.Persistence;
 
-/// <summary>One storage engine: the journal with its outbox, the read side, the work queues, and the schema. SQLite or PostgreSQL.</summary>
+/// <summary>One storage engine: the outbox, the read side, the work queues, and the schema. SQLite or PostgreSQL.</summary>
 public interface IStorage : IAsyncDisposable
 {
     string Provider { get; }
-    IJournal Journal { get; }
+
+    /// <summary>The outbox the journal projection writes, read back in position order.</summary>
+    IOutboxReader Outbox { get; }
+
     ISchemaMigrator Migrator { get; }
     IBatchReadModel Batches { get; }
     IEventReadModel Events { get; }
     IMemberReadModel Members { get; }
     IRegistrationReadModel Registrations { get; }
 
-    /// <summary>Background work: one item per outbox message per queue of <see cref="OutboxRoutes"/>, added by the journal's append.</summary>
+    /// <summary>Background work: one item per outbox message per queue of <see cref="OutboxRoutes"/>, added with the message by the journal projection.</summary>
     IWorkQueue Work { get; }
 
     /// <summary>Webhook endpoints, and the lane-aware claim and listings of their deliveries (work items of <see cref="OutboxRoutes.Deliveries"/>).</summary>

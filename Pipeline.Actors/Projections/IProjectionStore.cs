@@ -1,4 +1,4 @@
-using Pipeline.Actors.Journal;
+using Pipeline.Actors.Outbox;
 
 namespace Pipeline.Actors.Projections;
 

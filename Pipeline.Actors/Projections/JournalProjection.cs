@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Pipeline.Actors.Journal;
 using Pipeline.Actors.Outbox;
 
 namespace Pipeline.Actors.Projections;

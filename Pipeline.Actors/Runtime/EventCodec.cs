@@ -1,11 +1,11 @@
 using System.Text.Json;
-using Pipeline.Actors.Journal;
 
 namespace Pipeline.Actors.Runtime;
 
 /// <summary>
-/// Turns an entity's events into journal rows and back. Event types declare their names with
-/// <c>[JsonPolymorphic]</c>/<c>[JsonDerivedType]</c> on their base type, so renaming a class never breaks stored journals.
+/// Turns an entity's events into JSON and back, with the options the journal serializer stores them with. Event types
+/// declare their names with <c>[JsonPolymorphic]</c>/<c>[JsonDerivedType]</c> on their base type, so renaming a class
+/// never breaks stored journals.
 /// </summary>
 public sealed class EventCodec<TEvent>(JsonSerializerOptions options)
 {
@@ -18,15 +18,11 @@ public sealed class EventCodec<TEvent>(JsonSerializerOptions options)
 
     public EventCodec() : this(DefaultOptions) { }
 
-    public JournalEvent Encode(long seq, TEvent @event, DateTimeOffset at)
-    {
-        var payload = JsonSerializer.Serialize(@event, options);
-        return new JournalEvent(seq, @event!.GetType().Name, payload, at);
-    }
+    public string Encode(TEvent @event) => JsonSerializer.Serialize(@event, options);
 
-    public TEvent Decode(JournalEvent stored) =>
-        JsonSerializer.Deserialize<TEvent>(stored.Payload, options)
-        ?? throw new InvalidOperationException($"Journal event {stored.Seq} ({stored.Type}) decoded to null.");
+    public TEvent Decode(string payload) =>
+        JsonSerializer.Deserialize<TEvent>(payload, options)
+        ?? throw new InvalidOperationException($"A stored {typeof(TEvent).Name} decoded to null.");
 
     public string EncodeData(object data) => JsonSerializer.Serialize(data, data.GetType(), options);
 }

@@ -73,7 +73,7 @@ internal static class EngineServices
                     connectionString: sqlite ? SqliteFile(storage.ConnectionString) : storage.ConnectionString,
                     providerName: sqlite ? ProviderName.SQLiteMS : ProviderName.PostgreSQL15,
                     tagStorageMode: TagMode.TagTable,
-                    // The same tables on both storages; the journal is renamed below (the default "journal" is taken).
+                    // The same tables on both storages; the journal table is named below (event_journal, not the default).
                     databaseMapping: DatabaseMapping.Default)
                 // After the persistence options, which emit the whole table mapping: these keys must win.
                 .AddHocon(EngineHocon(sqlite), HoconAddMode.Prepend)
@@ -182,7 +182,8 @@ internal static class EngineServices
           # Shard hand-off on shutdown and after a downing; entities stop with EntityStop, never PoisonPill.
           sharding.handoff-timeout = 10s
         }
-        # "journal" is the old entity runtime's table in the same database.
+        # Not Akka's default "journal": that was the old entity runtime's table when these were created (migration 0009
+        # drops it), and renaming an existing journal's tables is a migration of its own.
         akka.persistence.journal.sql.default.journal.table-name = event_journal
         akka.persistence.query.journal.sql.default.journal.table-name = event_journal
         akka.persistence.journal.sql {

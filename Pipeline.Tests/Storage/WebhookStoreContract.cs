@@ -1,4 +1,4 @@
-using Pipeline.Actors.Journal;
+using Pipeline.Actors.Outbox;
 using Pipeline.Actors.Persistence;
 using Pipeline.Actors.Webhooks;
 using Pipeline.Actors.Work;
@@ -68,7 +68,7 @@ public abstract class WebhookStoreContract(TestDatabase database) : IAsyncLifeti
         await AddEndpointAsync("ep_c", "batch.depleted");
         await AddEndpointAsync("ep_d", "registration.checked_in");
         await Webhooks.DeleteAsync("ep_c");
-        var messages = await AppendAsync(("batch.depleted", 2), ("registration.paid", 1), ("ticket.delivery_failed", 1));
+        var messages = await WriteMessagesAsync(("batch.depleted", 2), ("registration.paid", 1), ("ticket.delivery_failed", 1));
         var items = await Storage.Work.ClaimAsync(OutboxRoutes.Webhooks, "node-a", 10, LongLease);
         Assert.Equal(4, items.Count);
 
@@ -87,7 +87,7 @@ public abstract class WebhookStoreContract(TestDatabase database) : IAsyncLifeti
     public async Task A_fan_out_whose_lease_was_lost_still_adds_its_deliveries_once_but_completes_nothing()
     {
         await AddEndpointAsync("ep_a", "batch.depleted");
-        await AppendAsync(("batch.depleted", 1));
+        await WriteMessagesAsync(("batch.depleted", 1));
         var first = Assert.Single(await Storage.Work.ClaimAsync(OutboxRoutes.Webhooks, "node-a", 10, ShortLease));
         await LeaseEndedAsync(OutboxRoutes.Webhooks, first.Id);
         var second = Assert.Single(await Storage.Work.ClaimAsync(OutboxRoutes.Webhooks, "node-b", 10, LongLease));
@@ -165,7 +165,7 @@ public abstract class WebhookStoreContract(TestDatabase database) : IAsyncLifeti
         Assert.False(await Webhooks.CompleteDeliveryAsync(inFlight.Item, 200), "the attempt in flight cannot settle it any more");
 
         // Nothing new for it: a fan-out after the delete adds no delivery, and one added by hand is never claimed.
-        await AppendAsync(("batch.depleted", 1));
+        await WriteMessagesAsync(("batch.depleted", 1));
         Assert.Equal(0, await Webhooks.FanOutAsync(await Storage.Work.ClaimAsync(OutboxRoutes.Webhooks, "node-a", 10, LongLease)));
         await DeliverAsync("ep_gone", 1);
         Assert.Empty(await Webhooks.ClaimDeliveriesAsync("node-a", NoLimits, 10, 10, LongLease));
@@ -280,24 +280,23 @@ public abstract class WebhookStoreContract(TestDatabase database) : IAsyncLifeti
         return endpoint;
     }
 
-    /// <summary>Appends <paramref name="count"/> batch.depleted messages and a delivery of each to the endpoint; returns the message ids in order.</summary>
+    /// <summary>Writes <paramref name="count"/> batch.depleted messages and a delivery of each to the endpoint; returns the message ids in order.</summary>
     private async Task<IReadOnlyList<string>> DeliverAsync(string endpointId, int count)
     {
         var messages = Enumerable.Range(0, count)
             .Select(_ => new OutboxMessage($"msg_{Interlocked.Increment(ref _messages)}", "batch.depleted", "bat_1", """{"id":"bat_1"}""", T0))
             .ToList();
-        var entity = $"test/{endpointId}-{_messages}";
-        await Storage.Journal.AppendAsync([new AppendRequest(entity, 0, [new JournalEvent(1, "TestEvent", "{}", T0)], messages, [])]);
+        await Storage.SeedAsync([], messages);
         await Storage.Work.EnqueueAsync(messages.Select(m => new NewWorkItem(OutboxRoutes.Deliveries, m.Id, endpointId)).ToList());
         return messages.Select(m => m.Id).ToList();
     }
 
-    /// <summary>Appends messages of the given types (their webhooks items come with them); returns their ids in order.</summary>
-    private async Task<string[]> AppendAsync(params (string Type, int Count)[] kinds)
+    /// <summary>Writes messages of the given types (their webhooks items come with them); returns their ids in order.</summary>
+    private async Task<string[]> WriteMessagesAsync(params (string Type, int Count)[] kinds)
     {
         var messages = kinds.SelectMany(k => Enumerable.Range(0, k.Count).Select(_ =>
             new OutboxMessage($"msg_{Interlocked.Increment(ref _messages)}", k.Type, "entity_1", "{}", T0))).ToList();
-        await Storage.Journal.AppendAsync([new AppendRequest($"test/append-{_messages}", 0, [new JournalEvent(1, "TestEvent", "{}", T0)], messages, [])]);
+        await Storage.SeedAsync([], messages);
         return messages.Select(m => m.Id).ToArray();
     }
 

@@ -1,5 +1,4 @@
 using Npgsql;
-using Pipeline.Actors.Journal;
 
 namespace Pipeline.Actors.Persistence.Postgres;
 

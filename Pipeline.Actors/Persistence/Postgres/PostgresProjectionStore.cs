@@ -1,5 +1,5 @@
 using Npgsql;
-using Pipeline.Actors.Journal;
+using Pipeline.Actors.Outbox;
 using Pipeline.Actors.Projections;
 using Pipeline.Actors.Work;
 
@@ -16,7 +16,7 @@ internal sealed class PostgresProjectionStore(NpgsqlDataSource dataSource) : IPr
 
     public Task<IReadOnlyList<JournalRow>> ReadAtAsync(IReadOnlyCollection<long> orderings, CancellationToken cancellationToken = default) =>
         ReadAsync($"SELECT {Columns} FROM event_journal WHERE ordering = ANY($1) ORDER BY ordering", cancellationToken,
-            PostgresJournal.Array(orderings));
+            PostgresBatchCommands.Array(orderings));
 
     public Task<IReadOnlyList<JournalRow>> ReadEntityAsync(string persistenceId, long fromSeq, long toSeq, CancellationToken cancellationToken = default) =>
         ReadAsync($"SELECT {Columns} FROM event_journal WHERE persistence_id = $1 AND sequence_number BETWEEN $2 AND $3 ORDER BY sequence_number",
@@ -45,7 +45,7 @@ internal sealed class PostgresProjectionStore(NpgsqlDataSource dataSource) : IPr
             var routes = outbox.Select(m => m.Type).Distinct()
                 .SelectMany(type => OutboxRoutes.QueuesFor(type).Select(queue => (Type: type, Queue: queue))).ToList();
             // Only messages not stored before get work items: a message applied again (after a crash) adds nothing.
-            batch.BatchCommands.Add(PostgresJournal.Command("""
+            batch.BatchCommands.Add(PostgresBatchCommands.Command("""
                 WITH added AS (
                     INSERT INTO outbox (id, type, entity_id, data, created_at)
                     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[])
@@ -54,16 +54,16 @@ internal sealed class PostgresProjectionStore(NpgsqlDataSource dataSource) : IPr
                 INSERT INTO work_items (queue, message_id)
                 SELECT r.queue, a.id FROM added a JOIN unnest($6::text[], $7::text[]) AS r(type, queue) ON r.type = a.type
                 """,
-                PostgresJournal.Array(outbox.Select(m => m.Id)),
-                PostgresJournal.Array(outbox.Select(m => m.Type)),
-                PostgresJournal.Array(outbox.Select(m => m.EntityId)),
-                PostgresJournal.Jsonb(outbox.Select(m => m.Data)),
-                PostgresJournal.Array(outbox.Select(m => m.CreatedAt.ToUniversalTime())),
-                PostgresJournal.Array(routes.Select(r => r.Type)),
-                PostgresJournal.Array(routes.Select(r => r.Queue))));
+                PostgresBatchCommands.Array(outbox.Select(m => m.Id)),
+                PostgresBatchCommands.Array(outbox.Select(m => m.Type)),
+                PostgresBatchCommands.Array(outbox.Select(m => m.EntityId)),
+                PostgresBatchCommands.Jsonb(outbox.Select(m => m.Data)),
+                PostgresBatchCommands.Array(outbox.Select(m => m.CreatedAt.ToUniversalTime())),
+                PostgresBatchCommands.Array(routes.Select(r => r.Type)),
+                PostgresBatchCommands.Array(routes.Select(r => r.Queue))));
         }
         PostgresViewWriter.AddTo(batch, views);
-        batch.BatchCommands.Add(PostgresJournal.Command("""
+        batch.BatchCommands.Add(PostgresBatchCommands.Command("""
             INSERT INTO projection_checkpoints (name, ordering, gaps, updated_at) VALUES ($1, $2, $3::jsonb, now())
             ON CONFLICT (name) DO UPDATE SET ordering = excluded.ordering, gaps = excluded.gaps, updated_at = excluded.updated_at
             """,

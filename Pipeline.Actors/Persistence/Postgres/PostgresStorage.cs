@@ -1,6 +1,6 @@
 using Npgsql;
 using Pipeline.Actors.Cluster;
-using Pipeline.Actors.Journal;
+using Pipeline.Actors.Outbox;
 using Pipeline.Actors.Payments;
 using Pipeline.Actors.Projections;
 using Pipeline.Actors.ReadSide;
@@ -21,7 +21,7 @@ public sealed class PostgresStorage : IStorage
         // SET SESSION AUTHORIZATION DEFAULT), the most frequent statements of a load run in pg_stat_statements.
         var settings = new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true };
         _dataSource = NpgsqlDataSource.Create(settings.ConnectionString);
-        Journal = new PostgresJournal(_dataSource);
+        Outbox = new PostgresOutboxReader(_dataSource);
         Migrator = new PostgresMigrator(_dataSource);
         Batches = new PostgresBatchReadModel(_dataSource);
         Events = new PostgresEventReadModel(_dataSource);
@@ -36,7 +36,7 @@ public sealed class PostgresStorage : IStorage
     }
 
     public string Provider => StorageFactory.PostgresProvider;
-    public IJournal Journal { get; }
+    public IOutboxReader Outbox { get; }
     public ISchemaMigrator Migrator { get; }
     public IBatchReadModel Batches { get; }
     public IEventReadModel Events { get; }

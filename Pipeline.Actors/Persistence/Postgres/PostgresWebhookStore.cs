@@ -132,8 +132,8 @@ internal sealed class PostgresWebhookStore(NpgsqlDataSource dataSource) : IWebho
         // A batch runs as one implicit transaction, each statement with its own snapshot (READ COMMITTED).
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(PostgresJournal.Command(DeleteSql, Value(id)));
-        batch.BatchCommands.Add(PostgresJournal.Command(KillPendingSql, Value(id)));
+        batch.BatchCommands.Add(PostgresBatchCommands.Command(DeleteSql, Value(id)));
+        batch.BatchCommands.Add(PostgresBatchCommands.Command(KillPendingSql, Value(id)));
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return batch.BatchCommands[0].RecordsAffected == 1;
     }
@@ -146,10 +146,10 @@ internal sealed class PostgresWebhookStore(NpgsqlDataSource dataSource) : IWebho
         }
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(PostgresJournal.Command(AddDeliveriesSql,
-            PostgresJournal.Array(items.Select(i => i.MessageId)), PostgresJournal.Array(items.Select(i => i.Type))));
-        batch.BatchCommands.Add(PostgresJournal.Command(CompleteFanOutSql,
-            PostgresJournal.Array(items.Select(i => i.Id)), PostgresJournal.Array(items.Select(i => i.LeaseToken))));
+        batch.BatchCommands.Add(PostgresBatchCommands.Command(AddDeliveriesSql,
+            PostgresBatchCommands.Array(items.Select(i => i.MessageId)), PostgresBatchCommands.Array(items.Select(i => i.Type))));
+        batch.BatchCommands.Add(PostgresBatchCommands.Command(CompleteFanOutSql,
+            PostgresBatchCommands.Array(items.Select(i => i.Id)), PostgresBatchCommands.Array(items.Select(i => i.LeaseToken))));
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return batch.BatchCommands[0].RecordsAffected;
     }

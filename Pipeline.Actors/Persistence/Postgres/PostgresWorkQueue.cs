@@ -145,9 +145,9 @@ internal sealed class PostgresWorkQueue(NpgsqlDataSource dataSource) : IWorkQueu
         }
         return await ExecuteAsync(EnqueueSql,
             [
-                PostgresJournal.Array(items.Select(i => i.Queue)),
-                PostgresJournal.Array(items.Select(i => i.MessageId)),
-                PostgresJournal.Array(items.Select(i => i.Target)),
+                PostgresBatchCommands.Array(items.Select(i => i.Queue)),
+                PostgresBatchCommands.Array(items.Select(i => i.MessageId)),
+                PostgresBatchCommands.Array(items.Select(i => i.Target)),
             ], cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,5 +1,3 @@
-using Pipeline.Actors.Journal;
-
 namespace Pipeline.Actors.Persistence.Sqlite;
 
 /// <summary>Applies the embedded SQLite scripts inside one IMMEDIATE transaction, so a second process waits and then finds nothing to do.</summary>

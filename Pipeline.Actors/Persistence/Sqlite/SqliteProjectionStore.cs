@@ -1,5 +1,5 @@
 using Microsoft.Data.Sqlite;
-using Pipeline.Actors.Journal;
+using Pipeline.Actors.Outbox;
 using Pipeline.Actors.Projections;
 using Pipeline.Actors.Work;
 

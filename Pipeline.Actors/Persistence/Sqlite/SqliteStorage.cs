@@ -1,5 +1,5 @@
 using Pipeline.Actors.Cluster;
-using Pipeline.Actors.Journal;
+using Pipeline.Actors.Outbox;
 using Pipeline.Actors.Payments;
 using Pipeline.Actors.Projections;
 using Pipeline.Actors.ReadSide;
@@ -22,7 +22,7 @@ public sealed class SqliteStorage : IStorage
     public SqliteStorage(string connectionString, TimeProvider timeProvider)
     {
         _connections = new SqliteConnectionFactory(connectionString);
-        Journal = new SqliteJournal(_connections, timeProvider);
+        Outbox = new SqliteOutboxReader(_connections);
         Migrator = new SqliteMigrator(_connections);
         Batches = new SqliteBatchReadModel(_connections);
         Events = new SqliteEventReadModel(_connections);
@@ -37,7 +37,7 @@ public sealed class SqliteStorage : IStorage
     }
 
     public string Provider => StorageFactory.SqliteProvider;
-    public IJournal Journal { get; }
+    public IOutboxReader Outbox { get; }
     public ISchemaMigrator Migrator { get; }
     public IBatchReadModel Batches { get; }
     public IEventReadModel Events { get; }

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Pipeline.Actors.Journal;
+using Pipeline.Actors.Outbox;
 using Pipeline.Tests.Storage;
 using Pipeline.Tests.Support;
 
@@ -311,6 +311,6 @@ public abstract class BatchApiContract<TDatabase>(AppFixture<TDatabase> fixture)
     private async Task<List<OutboxMessage>> OutboxAsync()
     {
         await _app.ProjectedAsync();
-        return (await _app.Storage.Journal.ReadOutboxAsync(0, 100_000)).Select(m => m.Message).ToList();
+        return (await _app.Storage.Outbox.ReadAfterAsync(0, 100_000)).Select(m => m.Message).ToList();
     }
 }

@@ -1,5 +1,5 @@
 using System.Net;
-using Pipeline.Actors.Journal;
+using Pipeline.Actors.Outbox;
 using Pipeline.Streams.Tickets;
 using Pipeline.Tests.Storage;
 using Pipeline.Tests.Support;
@@ -65,7 +65,7 @@ public abstract class TicketApiContract<TDatabase>(AppFixture<TDatabase> fixture
         var problem = await second.JsonAsync();
         Assert.Equal("already_checked_in", problem.GetProperty("code").GetString());
         Assert.Equal(body.GetProperty("checkedInAt").GetString(), problem.GetProperty("checkedInAt").GetString());
-        var messages = await _app.Storage.Journal.ReadOutboxAsync(0, 100_000);
+        var messages = await _app.Storage.Outbox.ReadAfterAsync(0, 100_000);
         Assert.Single(messages, m => m.Message.Type == "registration.checked_in" && m.Message.Data.Contains(registrationId));
     }
 

@@ -215,7 +215,7 @@ public abstract class TicketDeliveryContract(TestDatabase database) : IAsyncLife
     private static async Task AssertOutboxAsync(PipelineApp app, string type, string registrationId)
     {
         await app.ProjectedAsync();
-        var messages = await app.Storage.Journal.ReadOutboxAsync(0, 100_000);
+        var messages = await app.Storage.Outbox.ReadAfterAsync(0, 100_000);
         Assert.Single(messages, m => m.Message.Type == type && m.Message.Data.Contains(registrationId));
     }
 }

@@ -52,7 +52,7 @@ public abstract class WebhookDeliveryContract(TestDatabase database) : IAsyncLif
 
         var receipt = await SingleReceiptAsync("a");
         Assert.True(receipt.SignatureValid, "the receiver verifies the signature with the endpoint's secret");
-        var message = Assert.Single(await app.Storage.Journal.ReadOutboxAsync(0, 1000), m => m.Message.Type == Depleted).Message;
+        var message = Assert.Single(await app.Storage.Outbox.ReadAfterAsync(0, 1000), m => m.Message.Type == Depleted).Message;
         Assert.Equal(message.Id, receipt.WebhookId);
         using var body = JsonDocument.Parse(receipt.Body);
         Assert.Equal(Depleted, body.RootElement.GetProperty("type").GetString());

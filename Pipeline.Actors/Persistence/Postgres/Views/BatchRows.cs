@@ -8,7 +8,7 @@ internal sealed class BatchRows : PostgresRows<BatchView>
     protected override NpgsqlBatchCommand Command(IReadOnlyList<BatchView> views)
     {
         var rows = LastPerKey(views, v => v.Id);
-        return PostgresJournal.Command("""
+        return PostgresBatchCommands.Command("""
             INSERT INTO batches (id, sku, quantity, remaining, version, created_at)
             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::timestamptz[])
             ON CONFLICT (id) DO UPDATE SET remaining = excluded.remaining, version = excluded.version

@@ -8,7 +8,7 @@ internal sealed class MemberRows : PostgresRows<MemberView>
     protected override NpgsqlBatchCommand Command(IReadOnlyList<MemberView> views)
     {
         var rows = LastPerKey(views, v => v.Id);
-        return PostgresJournal.Command("""
+        return PostgresBatchCommands.Command("""
             INSERT INTO members (id, name, phone, email, created_at)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
             ON CONFLICT (id) DO UPDATE SET name = excluded.name, phone = excluded.phone, email = excluded.email

@@ -7,7 +7,7 @@ namespace Pipeline.Actors.Persistence.Postgres.Views;
 internal sealed class OrderRows : PostgresRows<OrderView>
 {
     protected override NpgsqlBatchCommand Command(IReadOnlyList<OrderView> rows) =>
-        PostgresJournal.Command("""
+        PostgresBatchCommands.Command("""
             INSERT INTO orders (order_id, registration_id, event_id, member_id, amount, currency, created_at)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::timestamptz[])
             ON CONFLICT DO NOTHING

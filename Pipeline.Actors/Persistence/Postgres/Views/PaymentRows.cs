@@ -8,7 +8,7 @@ namespace Pipeline.Actors.Persistence.Postgres.Views;
 internal sealed class PaymentRows : PostgresRows<PaymentView>
 {
     protected override NpgsqlBatchCommand Command(IReadOnlyList<PaymentView> rows) =>
-        PostgresJournal.Command("""
+        PostgresBatchCommands.Command("""
             INSERT INTO payments (payment_id, registration_id, order_id, event_id, member_id, status, amount, currency, at)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::timestamptz[])
             ON CONFLICT DO NOTHING

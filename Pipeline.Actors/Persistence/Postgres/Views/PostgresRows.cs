@@ -2,7 +2,7 @@ using Npgsql;
 
 namespace Pipeline.Actors.Persistence.Postgres.Views;
 
-/// <summary>Writes every row of one view type in one statement with array parameters (unnest), added to the journal's batch.</summary>
+/// <summary>Writes every row of one view type in one statement with array parameters (unnest), added to the projection's batch.</summary>
 internal interface IPostgresRows
 {
     Type ViewType { get; }
@@ -29,11 +29,11 @@ internal abstract class PostgresRows<TView> : IPostgresRows
         return last.Values.ToList();
     }
 
-    protected static NpgsqlParameter<T[]> Array<T>(IEnumerable<T> values) => PostgresJournal.Array(values);
+    protected static NpgsqlParameter<T[]> Array<T>(IEnumerable<T> values) => PostgresBatchCommands.Array(values);
 
     protected static NpgsqlParameter<DateTimeOffset[]> Times(IEnumerable<DateTimeOffset> values) =>
-        PostgresJournal.Array(values.Select(t => t.ToUniversalTime()));
+        PostgresBatchCommands.Array(values.Select(t => t.ToUniversalTime()));
 
     protected static NpgsqlParameter<DateTimeOffset?[]> Times(IEnumerable<DateTimeOffset?> values) =>
-        PostgresJournal.Array(values.Select(t => t?.ToUniversalTime()));
+        PostgresBatchCommands.Array(values.Select(t => t?.ToUniversalTime()));
 }

@@ -9,7 +9,7 @@ internal sealed class RegistrationRows : PostgresRows<RegistrationView>
     protected override NpgsqlBatchCommand Command(IReadOnlyList<RegistrationView> views)
     {
         var rows = LastPerKey(views, v => v.Id);
-        return PostgresJournal.Command("""
+        return PostgresBatchCommands.Command("""
             INSERT INTO registrations (id, event_id, member_id, status, order_id, payment_id, amount, currency, paid_at, checked_in_at,
                 ticket_status, ticket_sent_at, whatsapp_message_id, ticket_attempts, ticket_last_error, created_at)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[],

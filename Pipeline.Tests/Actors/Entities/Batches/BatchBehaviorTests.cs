@@ -143,9 +143,9 @@ public sealed class BatchBehaviorTests
 
         var codec = new EventCodec<BatchEvent>();
         var rebuilt = _behavior.Create("b1");
-        foreach (var (e, seq) in _journal.Select((e, i) => (e, i + 1L)))
+        foreach (var e in _journal)
         {
-            rebuilt = _behavior.Apply(rebuilt, codec.Decode(codec.Encode(seq, e, e.At)));
+            rebuilt = _behavior.Apply(rebuilt, codec.Decode(codec.Encode(e)));
         }
 
         Assert.Equal(_state.View(), rebuilt.View());

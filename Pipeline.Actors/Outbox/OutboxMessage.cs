@@ -1,4 +1,4 @@
-namespace Pipeline.Actors.Journal;
+namespace Pipeline.Actors.Outbox;
 
 /// <summary>
 /// A message to the outside world written in the same transaction as the events that caused it.

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace Pipeline.Actors.Journal;
+namespace Pipeline.Actors.Persistence;
 
 /// <summary>A versioned schema script embedded in this assembly, named <c>NNNN_description.sql</c>.</summary>
 public sealed record MigrationScript(int Version, string Name, string Sql)

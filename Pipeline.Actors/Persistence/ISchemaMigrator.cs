@@ -1,4 +1,4 @@
-namespace Pipeline.Actors.Journal;
+namespace Pipeline.Actors.Persistence;
 
 /// <summary>Brings the storage schema to the newest version; safe to run from several nodes at once.</summary>
 public interface ISchemaMigrator

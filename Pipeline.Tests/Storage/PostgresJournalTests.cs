@@ -1,4 +1,0 @@
-namespace Pipeline.Tests.Storage;
-
-public sealed class PostgresJournalTests(PostgresTestDatabase database)
-    : JournalContract(database), IClassFixture<PostgresTestDatabase>;

@@ -1,4 +1,0 @@
-namespace Pipeline.Tests.Storage;
-
-public sealed class SqliteJournalTests(SqliteTestDatabase database)
-    : JournalContract(database), IClassFixture<SqliteTestDatabase>;
