@@ -20,12 +20,12 @@ internal sealed class CaughtUpRegistrationReadModel(IRegistrationReadModel inner
     }
 
     /// <summary>
-    /// An order placed on another node a moment ago may not be projected yet: a miss asks the projection to catch up
-    /// and reads again, so a confirmation never fails for an order that exists.
+    /// An order never changes once written, so one found is current: no catch-up on the confirmation path. One placed
+    /// a moment ago (on any node) may not be projected yet: a miss asks the projection to catch up and reads again, so a
+    /// confirmation never fails for an order that exists.
     /// </summary>
     public async Task<OrderView?> GetOrderAsync(string orderId, CancellationToken cancellationToken = default)
     {
-        await catchUp.WaitAsync(cancellationToken);
         if (await inner.GetOrderAsync(orderId, cancellationToken) is { } order)
         {
             return order;
