@@ -19,6 +19,7 @@ using Pipeline.Actors.Entities.Records;
 using Pipeline.Actors.Entities.Registrations;
 using Pipeline.Actors.Persistence;
 using Pipeline.Actors.Projections;
+using Pipeline.Actors.Runtime;
 using Pipeline.Actors.Serialization;
 using Pipeline.Host.Configuration;
 using ClusterOptions = Pipeline.Host.Configuration.ClusterOptions;
@@ -78,35 +79,31 @@ internal static class EngineServices
                 // After the persistence options, which emit the whole table mapping: these keys must win.
                 .AddHocon(EngineHocon(sqlite), HoconAddMode.Prepend)
                 .WithCustomSerializer("pipeline-journal", JournalSerializer.BoundTypes, system => new JournalSerializer(system))
-                .WithShardRegion<BatchRegion>("batch",
-                    key => FactoryProducer<EntityActor<BatchState, BatchCommand, BatchEvent, BatchReply>>.Props(
-                        () => new EntityActor<BatchState, BatchCommand, BatchEvent, BatchReply>(new BatchBehavior(), key, settings, counters.Batches, time)),
-                    Extractor(),
-                    Shards(engine))
-                .WithShardRegion<RegistrationRegion>("registration",
-                    key => FactoryProducer<EntityActor<RegistrationState, RegistrationCommand, RegistrationEvent, RegistrationReply>>.Props(
-                        () => new EntityActor<RegistrationState, RegistrationCommand, RegistrationEvent, RegistrationReply>(
-                            new RegistrationBehavior(), key, settings, counters.Registrations, time)),
-                    Extractor(),
-                    Shards(engine))
-                .WithShardRegion<EventRegion>(EventRecords.EntityType,
-                    key => FactoryProducer<EntityActor<EventView?, EventView, RecordCreated<EventView>, RecordReply<EventView>>>.Props(
-                        () => new EntityActor<EventView?, EventView, RecordCreated<EventView>, RecordReply<EventView>>(
-                            EventRecords, key, settings, counters.Events, time)),
-                    Extractor(),
-                    Shards(engine))
-                .WithShardRegion<MemberRegion>(MemberRecords.EntityType,
-                    key => FactoryProducer<EntityActor<MemberView?, MemberView, RecordCreated<MemberView>, RecordReply<MemberView>>>.Props(
-                        () => new EntityActor<MemberView?, MemberView, RecordCreated<MemberView>, RecordReply<MemberView>>(
-                            MemberRecords, key, settings, counters.Members, time)),
-                    Extractor(),
-                    Shards(engine))
+                .WithEntities<BatchRegion, BatchState, BatchCommand, BatchEvent, BatchReply>(
+                    new BatchBehavior(), settings, counters.Batches, time, engine)
+                .WithEntities<RegistrationRegion, RegistrationState, RegistrationCommand, RegistrationEvent, RegistrationReply>(
+                    new RegistrationBehavior(), settings, counters.Registrations, time, engine)
+                .WithEntities<EventRegion, EventView?, EventView, RecordCreated<EventView>, RecordReply<EventView>>(
+                    EventRecords, settings, counters.Events, time, engine)
+                .WithEntities<MemberRegion, MemberView?, MemberView, RecordCreated<MemberView>, RecordReply<MemberView>>(
+                    MemberRecords, settings, counters.Members, time, engine)
                 .WithSingleton<JournalProjectionProxy>("journal-projection",
                     (system, _, _) => ProjectionProps(system, sp),
                     new ClusterSingletonOptions(), createProxyToo: true);
         });
         return services;
     }
+
+    /// <summary>One entity type as a shard region of <see cref="EntityActor{TState,TCommand,TEvent,TReply}"/>s around its behavior.</summary>
+    private static AkkaConfigurationBuilder WithEntities<TRegion, TState, TCommand, TEvent, TReply>(
+        this AkkaConfigurationBuilder akka, IEntityBehavior<TState, TCommand, TEvent, TReply> behavior, EntitySettings settings,
+        EntityCounters counters, TimeProvider time, EngineOptions engine)
+        where TEvent : class =>
+        akka.WithShardRegion<TRegion>(behavior.EntityType,
+            key => FactoryProducer<EntityActor<TState, TCommand, TEvent, TReply>>.Props(
+                () => new EntityActor<TState, TCommand, TEvent, TReply>(behavior, key, settings, counters, time)),
+            Extractor(),
+            Shards(engine));
 
     /// <summary>Every entity type: a fixed number of shards, placed by a hash of the entity key.</summary>
     private static IMessageExtractor Extractor() =>
