@@ -26,6 +26,9 @@ public sealed class NodeLossTests(ClusterFixture cluster, ITestOutputHelper outp
     /// <summary>503 contention answers one consume may get before the test gives up on it (each is a resend after 100 ms).</summary>
     private const int MaxContention = 100;
 
+    /// <summary>From the kill to the last command its entities refused as unavailable (see README, "Failures").</summary>
+    private static readonly TimeSpan FailoverBound = TimeSpan.FromSeconds(45);
+
     private static readonly string[] AllEventTypes =
         ["registration.paid", "registration.checked_in", "ticket.sent", "ticket.delivery_failed", "payment.unapplied", "batch.depleted"];
 
@@ -92,7 +95,7 @@ public sealed class NodeLossTests(ClusterFixture cluster, ITestOutputHelper outp
                 {
                     break;
                 }
-                Interlocked.Increment(ref load.Unavailable);
+                load.NoteUnavailable();
                 await Task.Delay(100);
             }
             var body = await response.Content.ReadAsStringAsync();
@@ -125,6 +128,7 @@ public sealed class NodeLossTests(ClusterFixture cluster, ITestOutputHelper outp
         Assert.True(await Poll.UntilAsync(() => Task.FromResult(victimGraph.Holding >= 1), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(5)),
             "node-2 sent a message after the hold");
         await cluster.KillAsync(Victim);
+        var killedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         var acceptedUnanswered = victimGraph.Unanswered.Select(m => m.To).ToHashSet();
         victimGraph.Release();
         var killedAtConfirmed = load.Confirmed.Count;
@@ -258,6 +262,14 @@ public sealed class NodeLossTests(ClusterFixture cluster, ITestOutputHelper outp
             + $" {sentByVictim} sent by {victimName}, {ticketDuplicates} duplicated ({duplicatesDue.Count} accepted from node-2 unanswered at its death; node-2 held {heldTickets.Count} tickets)");
         output.WriteLine($"webhooks: {receipts.Count} requests for {expected.Count} messages, {repeated.Count} delivered twice"
             + $" (node-2 held {heldDeliveries.Count} deliveries to this endpoint)");
+        // The dead node's entities answer again on the survivors once the split brain resolver has downed it (stable-after
+        // 7 s) and their shards moved: the bound this test states is 45 s from the kill to the last 503 unavailable (an unavailable answer
+        // itself comes up to AskTimeout + WriteGrace after its request).
+        var failover = load.LastUnavailableAt > killedAt
+            ? System.Diagnostics.Stopwatch.GetElapsedTime(killedAt, load.LastUnavailableAt)
+            : TimeSpan.Zero;
+        Assert.True(failover <= FailoverBound, $"503 unavailable answered {failover.TotalSeconds:F1} s after the kill (bound {FailoverBound.TotalSeconds} s)");
+        output.WriteLine($"fail-over: the last 503 unavailable came {failover.TotalSeconds:F1} s after the kill ({load.Unavailable} in all, resent)");
         output.WriteLine($"consumes: {load.Acknowledged.Count} acknowledged, {load.Replayed} of them answered as replays after a resend, {load.Contention} answers 503 contention (retried), {load.Unavailable} answers 503 unavailable (resent);"
             + $" sum {load.Acknowledged.Sum(a => a.Value.Quantity)} = {Batches} x {BatchQuantity}");
 
@@ -372,7 +384,7 @@ public sealed class NodeLossTests(ClusterFixture cluster, ITestOutputHelper outp
                     // The killed node's shards are moving to the survivors: nothing applied; resend (same key) until they are.
                     if (await ClusterClient.IsUnavailableAsync(response) && ++contended < MaxContention)
                     {
-                        Interlocked.Increment(ref load.Unavailable);
+                        load.NoteUnavailable();
                         await Task.Delay(100);
                         continue;
                     }
@@ -427,5 +439,14 @@ public sealed class NodeLossTests(ClusterFixture cluster, ITestOutputHelper outp
         public int Contention;
 
         public int Unavailable;
+
+        /// <summary>When the last 503 unavailable was answered (Stopwatch ticks): the end of the fail-over as clients see it.</summary>
+        public long LastUnavailableAt;
+
+        public void NoteUnavailable()
+        {
+            Interlocked.Increment(ref Unavailable);
+            Interlocked.Exchange(ref LastUnavailableAt, System.Diagnostics.Stopwatch.GetTimestamp());
+        }
     }
 }
