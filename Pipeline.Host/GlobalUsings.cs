@@ -1,6 +1,6 @@
 // The entity runtimes by what they hold; the generic names are long and say the same thing.
-global using BatchGateway = Pipeline.Host.Engine.EntityGateway<
-    Pipeline.Host.Engine.BatchRegion, Pipeline.Actors.Entities.Batches.BatchCommand, Pipeline.Actors.Entities.Batches.BatchReply>;
+global using BatchClient = Pipeline.Actors.Engine.IEntityClient<
+    Pipeline.Actors.Entities.Batches.BatchCommand, Pipeline.Actors.Entities.Batches.BatchReply>;
 global using RegistrationClient = Pipeline.Actors.Engine.IEntityClient<
     Pipeline.Actors.Entities.Registrations.RegistrationCommand, Pipeline.Actors.Entities.Registrations.RegistrationReply>;
 global using EventClient = Pipeline.Actors.Engine.IEntityClient<

@@ -9,7 +9,6 @@ using Akka.Persistence.Sql.Query;
 using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
 using LinqToDB;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Pipeline.Actors.Engine;
 using Pipeline.Actors.Entities.Batches;
@@ -35,13 +34,16 @@ internal static class EngineServices
 {
     public const string SystemName = "pipeline";
 
+    // Behaviors are pure: one instance per type serves its entities and the projection alike.
+    private static readonly BatchBehavior Batches = new();
+    private static readonly RegistrationBehavior Registrations = new();
     private static readonly RecordBehavior<EventView> EventRecords = new("event");
     private static readonly RecordBehavior<MemberView> MemberRecords = new("member");
 
     public static IServiceCollection AddPipelineEngine(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<EngineOptions>().BindConfiguration(EngineOptions.Section);
-        services.AddSingleton<EntityGateway<BatchRegion, BatchCommand, BatchReply>>();
+        services.AddSingleton<IEntityClient<BatchCommand, BatchReply>, EntityGateway<BatchRegion, BatchCommand, BatchReply>>();
         services.AddSingleton<IEntityClient<RegistrationCommand, RegistrationReply>, EntityGateway<RegistrationRegion, RegistrationCommand, RegistrationReply>>();
         services.AddSingleton<IEntityClient<EventView, RecordReply<EventView>>, EntityGateway<EventRegion, EventView, RecordReply<EventView>>>();
         services.AddSingleton<IEntityClient<MemberView, RecordReply<MemberView>>, EntityGateway<MemberRegion, MemberView, RecordReply<MemberView>>>();
@@ -71,7 +73,8 @@ internal static class EngineServices
                         : new KeepMajorityOption(),
                 })
                 .WithSqlPersistence(
-                    connectionString: sqlite ? SqliteFile(storage.ConnectionString) : storage.ConnectionString,
+                    // On SQLite the file's folder exists by now: the single-node lock, started first, made it.
+                    connectionString: storage.ConnectionString,
                     providerName: sqlite ? ProviderName.SQLiteMS : ProviderName.PostgreSQL15,
                     tagStorageMode: TagMode.TagTable,
                     // The same tables on both storages; the journal table is named below (event_journal, not the default).
@@ -80,9 +83,9 @@ internal static class EngineServices
                 .AddHocon(EngineHocon(sqlite), HoconAddMode.Prepend)
                 .WithCustomSerializer("pipeline-journal", JournalSerializer.BoundTypes, system => new JournalSerializer(system))
                 .WithEntities<BatchRegion, BatchState, BatchCommand, BatchEvent, BatchReply>(
-                    new BatchBehavior(), settings, counters.Batches, time, engine)
+                    Batches, settings, counters.Batches, time, engine)
                 .WithEntities<RegistrationRegion, RegistrationState, RegistrationCommand, RegistrationEvent, RegistrationReply>(
-                    new RegistrationBehavior(), settings, counters.Registrations, time, engine)
+                    Registrations, settings, counters.Registrations, time, engine)
                 .WithEntities<EventRegion, EventView?, EventView, RecordCreated<EventView>, RecordReply<EventView>>(
                     EventRecords, settings, counters.Events, time, engine)
                 .WithEntities<MemberRegion, MemberView?, MemberView, RecordCreated<MemberView>, RecordReply<MemberView>>(
@@ -131,8 +134,8 @@ internal static class EngineServices
             "journal",
             services.GetRequiredService<IStorage>().Projections,
             [
-                new EntityProjector<BatchState, BatchCommand, BatchEvent, BatchReply>(new BatchBehavior()),
-                new EntityProjector<RegistrationState, RegistrationCommand, RegistrationEvent, RegistrationReply>(new RegistrationBehavior()),
+                new EntityProjector<BatchState, BatchCommand, BatchEvent, BatchReply>(Batches),
+                new EntityProjector<RegistrationState, RegistrationCommand, RegistrationEvent, RegistrationReply>(Registrations),
                 new EntityProjector<EventView?, EventView, RecordCreated<EventView>, RecordReply<EventView>>(EventRecords),
                 new EntityProjector<MemberView?, MemberView, RecordCreated<MemberView>, RecordReply<MemberView>>(MemberRecords),
             ],
@@ -190,16 +193,4 @@ internal static class EngineServices
         }
         akka.persistence.max-concurrent-recoveries = 200
         """;
-
-    /// <summary>The SQLite connection string for Akka.Persistence.Sql, after making sure the file's folder exists.</summary>
-    private static string SqliteFile(string connectionString)
-    {
-        var builder = new SqliteConnectionStringBuilder(connectionString);
-        var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
-        if (!string.IsNullOrEmpty(folder))
-        {
-            Directory.CreateDirectory(folder);
-        }
-        return builder.ToString();
-    }
 }

@@ -31,7 +31,7 @@ internal static class BatchEndpoints
         admin.MapPost("/api/batches/{batchId}/consume", ConsumeAsync).RequireRateLimiting(RateLimitingSetup.BatchConsume);
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, BatchGateway batches)
+    private static async Task<IResult> CreateAsync(HttpRequest request, BatchClient batches)
     {
         var (body, problem) = await JsonRequest.ReadAsync(request);
         if (body is null) return problem!;
@@ -49,7 +49,7 @@ internal static class BatchEndpoints
     }
 
     /// <summary>One batch is read from its entity: always current, on any node.</summary>
-    private static async Task<IResult> GetAsync(string batchId, BatchGateway batches, CancellationToken ct)
+    private static async Task<IResult> GetAsync(string batchId, BatchClient batches, CancellationToken ct)
     {
         if (!IsBatchId(batchId)) return BatchNotFound();
         return await batches.AskAsync(batchId, new GetBatch(), ct) switch
@@ -70,7 +70,7 @@ internal static class BatchEndpoints
         return Results.Ok(Page<BatchResponse>.From(rows, page.Limit, r => r.Position, r => BatchResponse.From(r.Batch)));
     }
 
-    private static async Task<IResult> ConsumeAsync(string batchId, HttpRequest request, HttpResponse response, BatchGateway batches)
+    private static async Task<IResult> ConsumeAsync(string batchId, HttpRequest request, HttpResponse response, BatchClient batches)
     {
         var (body, problem) = await JsonRequest.ReadAsync(request);
         if (body is null) return problem!;
