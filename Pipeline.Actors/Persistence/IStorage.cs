@@ -42,4 +42,7 @@ public interface IStorage : IAsyncDisposable
 
     /// <summary>The live nodes a starting node joins, taken in turns under a storage-wide lock (cluster formation).</summary>
     IClusterSeeds ClusterSeeds { get; }
+
+    /// <summary>Named leases with one holder each: the split brain resolver's (<see cref="StorageLease"/>).</summary>
+    ILeaseStore Leases { get; }
 }

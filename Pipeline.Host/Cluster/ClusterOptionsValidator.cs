@@ -22,9 +22,9 @@ internal sealed class ClusterOptionsValidator : IValidateOptions<ClusterOptions>
         {
             errors.Add($"{ClusterOptions.Section}:JoinTimeout must be above zero, not {options.JoinTimeout}.");
         }
-        if (options.SplitBrainStrategy is not (ClusterOptions.KeepMajority or ClusterOptions.KeepOldest))
+        if (options.SplitBrainStrategy is not (ClusterOptions.LeaseMajority or ClusterOptions.KeepMajority or ClusterOptions.KeepOldest))
         {
-            errors.Add($"{ClusterOptions.Section}:SplitBrainStrategy must be {ClusterOptions.KeepMajority} or {ClusterOptions.KeepOldest}, not '{options.SplitBrainStrategy}'.");
+            errors.Add($"{ClusterOptions.Section}:SplitBrainStrategy must be {ClusterOptions.LeaseMajority}, {ClusterOptions.KeepMajority} or {ClusterOptions.KeepOldest}, not '{options.SplitBrainStrategy}'.");
         }
         for (var i = 0; i < options.SeedNodes.Length; i++)
         {

@@ -21,12 +21,16 @@ public sealed class ClusterOptions
     public string[] SeedNodes { get; set; } = [];
 
     /// <summary>
-    /// The split brain resolver's strategy: <c>keep-majority</c> (default; run three nodes or more) or <c>keep-oldest</c>
-    /// (with down-if-alone: for two-node clusters, where keep-majority has no majority after one node dies and the
-    /// survivor whose address sorts higher would down itself).
+    /// The split brain resolver's strategy. <c>lease-majority</c> (default): the side that takes a lease kept in the
+    /// shared storage (<see cref="StorageLease"/>) keeps running, the majority side trying first; any survivor of a
+    /// crash takes it, so two nodes survive either one's crash. <c>keep-majority</c>: no lease, the side with more nodes
+    /// keeps running (run three or more: of two, the survivor of a crash downs itself when its address sorts higher).
+    /// <c>keep-oldest</c>: the side with the oldest node keeps running (and the rest if the oldest is alone; but of two
+    /// nodes, the oldest's crash downs the survivor).
     /// </summary>
-    public string SplitBrainStrategy { get; set; } = KeepMajority;
+    public string SplitBrainStrategy { get; set; } = LeaseMajority;
 
+    public const string LeaseMajority = "lease-majority";
     public const string KeepMajority = "keep-majority";
     public const string KeepOldest = "keep-oldest";
 

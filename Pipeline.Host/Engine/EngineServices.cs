@@ -68,6 +68,7 @@ internal static class EngineServices
                 .WithRemoting(cluster.Hostname, cluster.Port)
                 .WithClustering(new Akka.Cluster.Hosting.ClusterOptions
                 {
+                    // lease-majority is configured in EngineHocon: the hosting option has no place for a custom lease class.
                     SplitBrainResolver = cluster.SplitBrainStrategy == ClusterOptions.KeepOldest
                         ? new KeepOldestOption { DownIfAlone = true }
                         : new KeepMajorityOption(),
@@ -80,7 +81,7 @@ internal static class EngineServices
                     // The same tables on both storages; the journal table is named below (event_journal, not the default).
                     databaseMapping: DatabaseMapping.Default)
                 // After the persistence options, which emit the whole table mapping: these keys must win.
-                .AddHocon(EngineHocon(sqlite), HoconAddMode.Prepend)
+                .AddHocon(EngineHocon(sqlite, cluster.SplitBrainStrategy == ClusterOptions.LeaseMajority), HoconAddMode.Prepend)
                 .WithCustomSerializer("pipeline-journal", JournalSerializer.BoundTypes, system => new JournalSerializer(system))
                 .WithEntities<BatchRegion, BatchState, BatchCommand, BatchEvent, BatchReply>(
                     Batches, settings, counters.Batches, time, engine)
@@ -166,13 +167,38 @@ internal static class EngineServices
         }
     });
 
+    /// <summary>
+    /// The resolver's lease-majority strategy on <see cref="StorageLease"/>. The minority side waits 2 s before it tries
+    /// for the lease (Akka's default), so in a real partition the majority gets it; after a crash the survivors are the
+    /// only ones asking. A side that cannot take the lease downs itself, so an acquire keeps trying for acquire-wait
+    /// (22 s: past a dead holder's heartbeat-timeout), and the winner keeps the lease for release-after (60 s, Akka's
+    /// default is 40 s) after the nodes it downed are gone: well past the other side's last try.
+    /// </summary>
+    private const string LeaseMajorityHocon = """
+        akka.cluster.split-brain-resolver {
+          active-strategy = lease-majority
+          lease-majority {
+            lease-implementation = "pipeline.storage-lease"
+            release-after = 60s
+          }
+        }
+        pipeline.storage-lease {
+          lease-class = "Pipeline.Actors.Cluster.StorageLease, Pipeline.Actors"
+          # Renewed every 2 s while held, for 20 s: a holder that dies holding it blocks the next decision that long.
+          heartbeat-timeout = 20s
+          heartbeat-interval = 2s
+          acquire-wait = 22s
+          lease-operation-timeout = 5s
+        }
+        """;
+
     /// <summary>Settings the hosting options do not cover; each says why it differs from Akka's default.</summary>
-    private static string EngineHocon(bool sqlite) => $$"""
+    private static string EngineHocon(bool sqlite, bool leaseMajority) => $$"""
         # The host stops the actor system after the pipelines have drained (they still ask entities while draining);
         # Akka's own SIGTERM hook would shut it down at once, beside them.
         akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
         akka.cluster {
-          # Keep-majority decides after the membership has been stable this long: short, so a dead node's shards move
+          # The resolver decides after the membership has been stable this long: short, so a dead node's shards move
           # within seconds; long enough that a GC pause or a busy box does not down a live node.
           split-brain-resolver.stable-after = 7s
           # Off: on, a flapping network could down every node at once, and nothing here restarts processes.
@@ -192,5 +218,6 @@ internal static class EngineServices
           batch-size = 100
         }
         akka.persistence.max-concurrent-recoveries = 200
+        {{(leaseMajority ? LeaseMajorityHocon : "")}}
         """;
 }

@@ -32,6 +32,7 @@ public sealed class PostgresStorage : IStorage
         Nodes = new PostgresNodeRegistry(_dataSource);
         Projections = new PostgresProjectionStore(_dataSource);
         PaymentClaims = new PostgresPaymentClaims(_dataSource);
+        Leases = new PostgresLeaseStore(_dataSource);
         ClusterSeeds = new PostgresClusterSeeds(_dataSource);
     }
 
@@ -47,6 +48,8 @@ public sealed class PostgresStorage : IStorage
     public INodeRegistry Nodes { get; }
     public IProjectionStore Projections { get; }
     public IPaymentClaims PaymentClaims { get; }
+
+    public ILeaseStore Leases { get; }
     public IClusterSeeds ClusterSeeds { get; }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken = default)

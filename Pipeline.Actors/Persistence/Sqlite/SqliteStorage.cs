@@ -33,6 +33,7 @@ public sealed class SqliteStorage : IStorage
         Nodes = new SqliteNodeRegistry(_connections, timeProvider);
         Projections = new SqliteProjectionStore(_connections, timeProvider);
         PaymentClaims = new SqlitePaymentClaims(_connections, timeProvider);
+        Leases = new SqliteLeaseStore(_connections, timeProvider);
         ClusterSeeds = new SqliteClusterSeeds(_connections, timeProvider);
     }
 
@@ -48,6 +49,8 @@ public sealed class SqliteStorage : IStorage
     public INodeRegistry Nodes { get; }
     public IProjectionStore Projections { get; }
     public IPaymentClaims PaymentClaims { get; }
+
+    public ILeaseStore Leases { get; }
     public IClusterSeeds ClusterSeeds { get; }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
