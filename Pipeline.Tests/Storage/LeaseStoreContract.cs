@@ -14,47 +14,34 @@ public sealed class PostgresLeaseStoreTests() : LeaseStoreContract(new PostgresT
 /// A named lease has one holder at a time, until it is released or its holder stops renewing it: the split brain
 /// resolver's lease, through <see cref="StorageLease"/> as Akka uses it.
 /// </summary>
-public abstract class LeaseStoreContract(TestDatabase database) : IAsyncLifetime
+public abstract class LeaseStoreContract(TestDatabase database) : StorageContract(database)
 {
     private static readonly TimeSpan Long = TimeSpan.FromMinutes(1);
-    private IStorage _storage = null!;
-
-    public async Task InitializeAsync()
-    {
-        await database.InitializeAsync();
-        _storage = await database.OpenStorageAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _storage.DisposeAsync();
-        await database.DisposeAsync();
-    }
 
     [Fact]
     public async Task A_free_lease_goes_to_the_first_owner_who_renews_it_while_others_are_refused_until_it_is_released()
     {
-        Assert.True(await _storage.Leases.TryAcquireAsync("sbr", "node-a", Long));
-        Assert.False(await _storage.Leases.TryAcquireAsync("sbr", "node-b", Long));
-        Assert.True(await _storage.Leases.TryAcquireAsync("sbr", "node-a", Long));
-        Assert.True(await _storage.Leases.TryAcquireAsync("other", "node-b", Long));
+        Assert.True(await Storage.Leases.TryAcquireAsync("sbr", "node-a", Long));
+        Assert.False(await Storage.Leases.TryAcquireAsync("sbr", "node-b", Long));
+        Assert.True(await Storage.Leases.TryAcquireAsync("sbr", "node-a", Long));
+        Assert.True(await Storage.Leases.TryAcquireAsync("other", "node-b", Long));
 
-        await _storage.Leases.ReleaseAsync("sbr", "node-b"); // not the holder: nothing happens
-        Assert.False(await _storage.Leases.TryAcquireAsync("sbr", "node-b", Long));
-        await _storage.Leases.ReleaseAsync("sbr", "node-a");
-        Assert.True(await _storage.Leases.TryAcquireAsync("sbr", "node-b", Long));
+        await Storage.Leases.ReleaseAsync("sbr", "node-b"); // not the holder: nothing happens
+        Assert.False(await Storage.Leases.TryAcquireAsync("sbr", "node-b", Long));
+        await Storage.Leases.ReleaseAsync("sbr", "node-a");
+        Assert.True(await Storage.Leases.TryAcquireAsync("sbr", "node-b", Long));
     }
 
     [Fact]
     public async Task A_lease_whose_holder_stopped_renewing_goes_to_another_owner_once_it_expires()
     {
-        Assert.True(await _storage.Leases.TryAcquireAsync("sbr", "node-a", TimeSpan.FromSeconds(1)));
-        Assert.False(await _storage.Leases.TryAcquireAsync("sbr", "node-b", Long));
+        Assert.True(await Storage.Leases.TryAcquireAsync("sbr", "node-a", TimeSpan.FromSeconds(1)));
+        Assert.False(await Storage.Leases.TryAcquireAsync("sbr", "node-b", Long));
 
         await Task.Delay(TimeSpan.FromMilliseconds(1200));
 
-        Assert.True(await _storage.Leases.TryAcquireAsync("sbr", "node-b", Long));
-        Assert.False(await _storage.Leases.TryAcquireAsync("sbr", "node-a", Long));
+        Assert.True(await Storage.Leases.TryAcquireAsync("sbr", "node-b", Long));
+        Assert.False(await Storage.Leases.TryAcquireAsync("sbr", "node-a", Long));
     }
 
     [Fact]
@@ -64,32 +51,32 @@ public abstract class LeaseStoreContract(TestDatabase database) : IAsyncLifetime
         var takes = Enumerable.Range(0, 20).Select(async i =>
         {
             await start.WaitAsync();
-            return await _storage.Leases.TryAcquireAsync("raced", $"node-{i}", Long);
+            return await Storage.Leases.TryAcquireAsync("raced", $"node-{i}", Long);
         }).ToList();
         start.Release(20);
 
         var taken = await Task.WhenAll(takes);
 
         Assert.Equal(1, taken.Count(t => t));
-        Assert.Equal(1, await database.ScalarAsync("SELECT count(*) FROM leases WHERE name = 'raced'"));
+        Assert.Equal(1, await Database.ScalarAsync("SELECT count(*) FROM leases WHERE name = 'raced'"));
     }
 
     [Fact]
     public async Task A_lease_is_handed_over_only_by_naming_its_current_holder()
     {
-        Assert.True(await _storage.Leases.TryAcquireAsync("sbr", "node-a", Long));
-        Assert.Equal("node-a", await _storage.Leases.HolderAsync("sbr"));
+        Assert.True(await Storage.Leases.TryAcquireAsync("sbr", "node-a", Long));
+        Assert.Equal("node-a", await Storage.Leases.HolderAsync("sbr"));
 
-        Assert.False(await _storage.Leases.TryAcquireAsync("sbr", "node-b", Long, takeOverFrom: "node-c"));
-        Assert.True(await _storage.Leases.TryAcquireAsync("sbr", "node-b", Long, takeOverFrom: "node-a"));
-        Assert.Equal("node-b", await _storage.Leases.HolderAsync("sbr"));
-        Assert.Null(await _storage.Leases.HolderAsync("never-taken"));
+        Assert.False(await Storage.Leases.TryAcquireAsync("sbr", "node-b", Long, takeOverFrom: "node-c"));
+        Assert.True(await Storage.Leases.TryAcquireAsync("sbr", "node-b", Long, takeOverFrom: "node-a"));
+        Assert.Equal("node-b", await Storage.Leases.HolderAsync("sbr"));
+        Assert.Null(await Storage.Leases.HolderAsync("never-taken"));
     }
 
     [Fact]
     public async Task The_akka_lease_waits_for_a_dead_holders_lease_to_run_out_then_takes_it()
     {
-        Assert.True(await _storage.Leases.TryAcquireAsync("sbr-test", "dead-node", TimeSpan.FromMilliseconds(600)));
+        Assert.True(await Storage.Leases.TryAcquireAsync("sbr-test", "dead-node", TimeSpan.FromMilliseconds(600)));
         var survivor = Lease("node-b", acquireWait: TimeSpan.FromSeconds(5));
 
         var started = System.Diagnostics.Stopwatch.StartNew();
@@ -97,7 +84,7 @@ public abstract class LeaseStoreContract(TestDatabase database) : IAsyncLifetime
 
         Assert.InRange(started.Elapsed, TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(5));
         Assert.True(survivor.CheckLease());
-        Assert.Equal("node-b", await _storage.Leases.HolderAsync("sbr-test"));
+        Assert.Equal("node-b", await Storage.Leases.HolderAsync("sbr-test"));
         await survivor.Release();
     }
 
@@ -117,7 +104,7 @@ public abstract class LeaseStoreContract(TestDatabase database) : IAsyncLifetime
         // A new leader on node-a's side: node-a is a reachable member, so its lease is this side's.
         var sameSide = Lease("node-c", onThisSide: "node-a", acquireWait: TimeSpan.FromMilliseconds(700));
         Assert.True(await sameSide.Acquire());
-        Assert.Equal("node-c", await _storage.Leases.HolderAsync("sbr-test"));
+        Assert.Equal("node-c", await Storage.Leases.HolderAsync("sbr-test"));
         await sameSide.Release();
         await holder.Release();
     }
@@ -151,7 +138,7 @@ public abstract class LeaseStoreContract(TestDatabase database) : IAsyncLifetime
         Assert.True(await lease.Acquire(e => lost.TrySetResult(e)));
 
         // As if node-a had been paused past its lease and node-b had taken it meanwhile.
-        await database.ScalarAsync("UPDATE leases SET owner = 'node-b' WHERE name = 'sbr-test' RETURNING 1");
+        await Database.ScalarAsync("UPDATE leases SET owner = 'node-b' WHERE name = 'sbr-test' RETURNING 1");
 
         var reason = await lost.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.IsType<LeaseException>(reason);
@@ -163,5 +150,5 @@ public abstract class LeaseStoreContract(TestDatabase database) : IAsyncLifetime
             new TimeoutSettings(heartbeatInterval: TimeSpan.FromMilliseconds(300), heartbeatTimeout: TimeSpan.FromSeconds(3),
                 operationTimeout: TimeSpan.FromSeconds(5)),
             acquireWait is { } wait ? ConfigurationFactory.ParseString($"acquire-wait = {wait.TotalMilliseconds}ms") : ConfigurationFactory.Empty),
-        _storage.Leases, holder => holder == onThisSide, NoLogger.Instance);
+        Storage.Leases, holder => holder == onThisSide, NoLogger.Instance);
 }

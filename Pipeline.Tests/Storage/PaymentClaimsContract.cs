@@ -7,29 +7,16 @@ public sealed class SqlitePaymentClaimsTests() : PaymentClaimsContract(new Sqlit
 public sealed class PostgresPaymentClaimsTests() : PaymentClaimsContract(new PostgresTestDatabase());
 
 /// <summary>A payment id is applied to one registration only, cluster-wide: the first claim holds it for good.</summary>
-public abstract class PaymentClaimsContract(TestDatabase database) : IAsyncLifetime
+public abstract class PaymentClaimsContract(TestDatabase database) : StorageContract(database)
 {
-    private IStorage _storage = null!;
-
-    public async Task InitializeAsync()
-    {
-        await database.InitializeAsync();
-        _storage = await database.OpenStorageAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _storage.DisposeAsync();
-        await database.DisposeAsync();
-    }
 
     [Fact]
     public async Task The_first_claim_holds_the_payment_id_and_a_repeat_by_its_holder_still_holds_it()
     {
-        Assert.Equal("evt_a/mem_1", await _storage.PaymentClaims.ClaimAsync("pay_first", "evt_a/mem_1"));
-        Assert.Equal("evt_a/mem_1", await _storage.PaymentClaims.ClaimAsync("pay_first", "evt_a/mem_2"));
-        Assert.Equal("evt_a/mem_1", await _storage.PaymentClaims.ClaimAsync("pay_first", "evt_a/mem_1"));
-        Assert.Equal("evt_a/mem_2", await _storage.PaymentClaims.ClaimAsync("pay_second", "evt_a/mem_2"));
+        Assert.Equal("evt_a/mem_1", await Storage.PaymentClaims.ClaimAsync("pay_first", "evt_a/mem_1"));
+        Assert.Equal("evt_a/mem_1", await Storage.PaymentClaims.ClaimAsync("pay_first", "evt_a/mem_2"));
+        Assert.Equal("evt_a/mem_1", await Storage.PaymentClaims.ClaimAsync("pay_first", "evt_a/mem_1"));
+        Assert.Equal("evt_a/mem_2", await Storage.PaymentClaims.ClaimAsync("pay_second", "evt_a/mem_2"));
     }
 
     [Fact]
@@ -39,7 +26,7 @@ public abstract class PaymentClaimsContract(TestDatabase database) : IAsyncLifet
         var claims = Enumerable.Range(0, 20).Select(async i =>
         {
             await start.WaitAsync();
-            return await _storage.PaymentClaims.ClaimAsync("pay_raced", $"evt_r/mem_{i}");
+            return await Storage.PaymentClaims.ClaimAsync("pay_raced", $"evt_r/mem_{i}");
         }).ToList();
         start.Release(20);
 
@@ -47,6 +34,6 @@ public abstract class PaymentClaimsContract(TestDatabase database) : IAsyncLifet
 
         Assert.Single(holders.Distinct());
         Assert.StartsWith("evt_r/mem_", holders[0]);
-        Assert.Equal(1, await database.ScalarAsync("SELECT count(*) FROM payment_claims WHERE payment_id = 'pay_raced'"));
+        Assert.Equal(1, await Database.ScalarAsync("SELECT count(*) FROM payment_claims WHERE payment_id = 'pay_raced'"));
     }
 }
