@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.Coordination;
 using Akka.DependencyInjection;
 using Akka.Event;
-using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Actors.Persistence;
 
 namespace Pipeline.Actors.Cluster;

@@ -13,25 +13,11 @@ public sealed class PostgresClusterSeedsTests() : ClusterSeedsContract(new Postg
 /// sees nobody ahead, and return only live nodes (fresh beat, not stopped). Each test has a database of its own,
 /// because every live row of a database is somebody's seed.
 /// </summary>
-public abstract class ClusterSeedsContract(TestDatabase database) : IAsyncLifetime
+public abstract class ClusterSeedsContract(TestDatabase database) : StorageContract(database)
 {
     private static readonly TimeSpan Long = TimeSpan.FromMinutes(5);
 
-    private IStorage Storage { get; set; } = null!;
-
     private IClusterSeeds Seeds => Storage.ClusterSeeds;
-
-    public async Task InitializeAsync()
-    {
-        await database.InitializeAsync();
-        Storage = await database.OpenStorageAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Storage.DisposeAsync();
-        await database.DisposeAsync();
-    }
 
     [Fact]
     public async Task The_first_node_sees_nobody_and_the_second_sees_the_first()

@@ -15,7 +15,7 @@ public sealed class PostgresWebhookStoreTests() : WebhookStoreContract(new Postg
 /// all a claim that gives each endpoint at most its lane's room, so one endpoint's backlog never stands in front of
 /// another's. Each test has a database of its own (the claim reads the one deliveries queue).
 /// </summary>
-public abstract class WebhookStoreContract(TestDatabase database) : IAsyncLifetime
+public abstract class WebhookStoreContract(TestDatabase database) : StorageContract(database)
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 9, 30, 0, TimeSpan.Zero);
     private static readonly TimeSpan LongLease = TimeSpan.FromMinutes(5);
@@ -25,21 +25,7 @@ public abstract class WebhookStoreContract(TestDatabase database) : IAsyncLifeti
     private static readonly IReadOnlyDictionary<string, int> NoLimits = new Dictionary<string, int>();
     private int _messages;
 
-    private IStorage Storage { get; set; } = null!;
-
     private IWebhookStore Webhooks => Storage.Webhooks;
-
-    public async Task InitializeAsync()
-    {
-        await database.InitializeAsync();
-        Storage = await database.OpenStorageAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Storage.DisposeAsync();
-        await database.DisposeAsync();
-    }
 
     [Fact]
     public async Task Endpoints_are_read_listed_in_creation_order_and_paged_and_a_deleted_one_is_gone_from_both()
@@ -245,7 +231,7 @@ public abstract class WebhookStoreContract(TestDatabase database) : IAsyncLifeti
         await DeliverAsync("ep_a", 60);
         await DeliverAsync("ep_b", 60);
         var storages = new List<IStorage>();
-        for (var i = 0; i < 3; i++) storages.Add(await database.OpenStorageAsync());
+        for (var i = 0; i < 3; i++) storages.Add(await Database.OpenStorageAsync());
         try
         {
             var rounds = await Task.WhenAll(Enumerable.Range(0, 6).Select(c => Task.Run(async () =>
