@@ -14,8 +14,11 @@ public interface IProjectionStore
     /// <summary>The rows at these positions that exist now (gaps being re-read).</summary>
     Task<IReadOnlyList<JournalRow>> ReadAtAsync(IReadOnlyCollection<long> orderings, CancellationToken cancellationToken = default);
 
-    /// <summary>Events of one entity with sequence numbers in [<paramref name="fromSeq"/>, <paramref name="toSeq"/>], in order.</summary>
-    Task<IReadOnlyList<JournalRow>> ReadEntityAsync(string persistenceId, long fromSeq, long toSeq, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The events of each entity within its range, ordered by persistence id then sequence number: one query for a whole
+    /// page's entities whose copies the projection no longer holds.
+    /// </summary>
+    Task<IReadOnlyList<JournalRow>> ReadHistoriesAsync(IReadOnlyCollection<EntityHistory> histories, CancellationToken cancellationToken = default);
 
     Task<ProjectionCheckpoint> LoadCheckpointAsync(string projection, CancellationToken cancellationToken = default);
 

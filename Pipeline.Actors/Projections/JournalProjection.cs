@@ -87,7 +87,9 @@ public sealed class JournalProjection(
         var next = new ProjectionCheckpoint(rows.Count > 0 ? rows[^1].Ordering : checkpoint.Ordering, gaps);
         try
         {
-            foreach (var row in late.Concat(rows))
+            var page = late.Concat(rows).ToList();
+            await RebuildMissingCopiesAsync(page, ct).ConfigureAwait(false);
+            foreach (var row in page)
             {
                 await ApplyAsync(row, outbox, ct).ConfigureAwait(false);
             }
@@ -107,10 +109,47 @@ public sealed class JournalProjection(
         return rows.Count == settings.PageSize;
     }
 
-    private async Task ApplyAsync(JournalRow row, List<OutboxMessage> outbox, CancellationToken ct)
+    /// <summary>
+    /// Rebuilds, with one read for the whole page, the copies of the entities whose first event in the page follows events
+    /// the projector no longer holds (evicted, or applied before a restart): one read per such row would cap the
+    /// projection at one round trip per changed entity.
+    /// </summary>
+    private async Task RebuildMissingCopiesAsync(IReadOnlyList<JournalRow> page, CancellationToken ct)
+    {
+        var missing = new Dictionary<string, EntityHistory>(StringComparer.Ordinal);
+        foreach (var row in page)
+        {
+            if (missing.ContainsKey(row.PersistenceId) || ProjectorOf(row) is not { } projector)
+            {
+                continue;
+            }
+            var held = projector.SeqOf(row.PersistenceId);
+            missing[row.PersistenceId] = new EntityHistory(row.PersistenceId, held + 1, row.SequenceNr - 1);
+        }
+        var wanted = missing.Values.Where(h => h.FromSeq <= h.ToSeq).ToList();
+        if (wanted.Count == 0)
+        {
+            return;
+        }
+        foreach (var earlier in await store.ReadHistoriesAsync(wanted, ct).ConfigureAwait(false))
+        {
+            var projector = ProjectorOf(earlier)!;
+            if (earlier.SequenceNr == projector.SeqOf(earlier.PersistenceId) + 1)
+            {
+                projector.Apply(earlier.PersistenceId, earlier.SequenceNr, Decode(earlier), project: false);
+            }
+        }
+    }
+
+    private IEntityProjector? ProjectorOf(JournalRow row)
     {
         var slash = row.PersistenceId.IndexOf('/', StringComparison.Ordinal);
-        if (slash < 0 || !_byType.TryGetValue(row.PersistenceId[..slash], out var projector))
+        return slash >= 0 && _byType.TryGetValue(row.PersistenceId[..slash], out var projector) ? projector : null;
+    }
+
+    private async Task ApplyAsync(JournalRow row, List<OutboxMessage> outbox, CancellationToken ct)
+    {
+        if (ProjectorOf(row) is not { } projector)
         {
             return;
         }
@@ -121,7 +160,9 @@ public sealed class JournalProjection(
         }
         if (row.SequenceNr > held + 1)
         {
-            foreach (var earlier in await store.ReadEntityAsync(row.PersistenceId, held + 1, row.SequenceNr - 1, ct).ConfigureAwait(false))
+            // Not rebuilt with the page (an event between the page's rows of this entity): read what is missing.
+            foreach (var earlier in await store.ReadHistoriesAsync([new EntityHistory(row.PersistenceId, held + 1, row.SequenceNr - 1)], ct)
+                         .ConfigureAwait(false))
             {
                 projector.Apply(earlier.PersistenceId, earlier.SequenceNr, Decode(earlier), project: false);
             }

@@ -9,6 +9,7 @@ namespace Pipeline.Actors.Persistence.Postgres;
 internal sealed class PostgresProjectionStore(NpgsqlDataSource dataSource) : IProjectionStore
 {
     private const string Columns = "ordering, persistence_id, sequence_number, identifier, manifest, message";
+    private const string JoinedColumns = "j.ordering, j.persistence_id, j.sequence_number, j.identifier, j.manifest, j.message";
 
     public Task<IReadOnlyList<JournalRow>> ReadAfterAsync(long afterOrdering, int limit, CancellationToken cancellationToken = default) =>
         ReadAsync($"SELECT {Columns} FROM event_journal WHERE ordering > $1 ORDER BY ordering LIMIT $2", cancellationToken,
@@ -18,12 +19,19 @@ internal sealed class PostgresProjectionStore(NpgsqlDataSource dataSource) : IPr
         ReadAsync($"SELECT {Columns} FROM event_journal WHERE ordering = ANY($1) ORDER BY ordering", cancellationToken,
             PostgresBatchCommands.Array(orderings));
 
-    public Task<IReadOnlyList<JournalRow>> ReadEntityAsync(string persistenceId, long fromSeq, long toSeq, CancellationToken cancellationToken = default) =>
-        ReadAsync($"SELECT {Columns} FROM event_journal WHERE persistence_id = $1 AND sequence_number BETWEEN $2 AND $3 ORDER BY sequence_number",
-            cancellationToken,
-            new NpgsqlParameter<string> { TypedValue = persistenceId },
-            new NpgsqlParameter<long> { TypedValue = fromSeq },
-            new NpgsqlParameter<long> { TypedValue = toSeq });
+    public Task<IReadOnlyList<JournalRow>> ReadHistoriesAsync(IReadOnlyCollection<EntityHistory> histories, CancellationToken cancellationToken = default) =>
+        histories.Count == 0
+            ? Task.FromResult<IReadOnlyList<JournalRow>>([])
+            : ReadAsync($"""
+                SELECT {JoinedColumns}
+                  FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS w(persistence_id, from_seq, to_seq)
+                  JOIN event_journal j ON j.persistence_id = w.persistence_id AND j.sequence_number BETWEEN w.from_seq AND w.to_seq
+                 ORDER BY j.persistence_id, j.sequence_number
+                """,
+                cancellationToken,
+                PostgresBatchCommands.Array(histories.Select(h => h.PersistenceId)),
+                PostgresBatchCommands.Array(histories.Select(h => h.FromSeq)),
+                PostgresBatchCommands.Array(histories.Select(h => h.ToSeq)));
 
     public async Task<ProjectionCheckpoint> LoadCheckpointAsync(string projection, CancellationToken cancellationToken = default)
     {

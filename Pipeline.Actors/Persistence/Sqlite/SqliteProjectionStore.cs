@@ -26,9 +26,18 @@ internal sealed class SqliteProjectionStore(SqliteConnectionFactory connections,
         return rows;
     }
 
-    public Task<IReadOnlyList<JournalRow>> ReadEntityAsync(string persistenceId, long fromSeq, long toSeq, CancellationToken cancellationToken = default) =>
-        ReadAsync($"SELECT {Columns} FROM event_journal WHERE persistence_id = $id AND sequence_number BETWEEN $from AND $to ORDER BY sequence_number",
-            cancellationToken, ("$id", persistenceId), ("$from", fromSeq), ("$to", toSeq));
+    public async Task<IReadOnlyList<JournalRow>> ReadHistoriesAsync(IReadOnlyCollection<EntityHistory> histories, CancellationToken cancellationToken = default)
+    {
+        var rows = new List<JournalRow>();
+        // In-process reads cost no round trip: one indexed lookup per entity is as cheap as a joined query.
+        foreach (var history in histories.OrderBy(h => h.PersistenceId, StringComparer.Ordinal))
+        {
+            rows.AddRange(await ReadAsync(
+                $"SELECT {Columns} FROM event_journal WHERE persistence_id = $id AND sequence_number BETWEEN $from AND $to ORDER BY sequence_number",
+                cancellationToken, ("$id", history.PersistenceId), ("$from", history.FromSeq), ("$to", history.ToSeq)).ConfigureAwait(false));
+        }
+        return rows;
+    }
 
     public async Task<ProjectionCheckpoint> LoadCheckpointAsync(string projection, CancellationToken cancellationToken = default)
     {

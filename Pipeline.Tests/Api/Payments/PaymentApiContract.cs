@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Pipeline.Actors.Entities.Registrations;
 using Pipeline.Actors.Outbox;
+using Pipeline.Actors.Projections;
 using Pipeline.Tests.Storage;
 using Pipeline.Tests.Support;
 
@@ -255,7 +256,8 @@ public abstract class PaymentApiContract<TDatabase>(AppFixture<TDatabase> fixtur
         var entries = new List<string>();
         foreach (var memberId in memberIds)
         {
-            var rows = await _app.Storage.Projections.ReadEntityAsync("registration/" + RegistrationState.KeyOf(eventId, memberId), 1, long.MaxValue);
+            var rows = await _app.Storage.Projections.ReadHistoriesAsync(
+                [new EntityHistory("registration/" + RegistrationState.KeyOf(eventId, memberId), 1, long.MaxValue)]);
             var types = rows.Select(r => r.Manifest)
                 .Where(m => !m.StartsWith("Ticket", StringComparison.Ordinal) && m != "OutboxMessageRecorded").ToList();
             entries.Add(types.Count > 0 ? string.Join("+", types) : "none");
