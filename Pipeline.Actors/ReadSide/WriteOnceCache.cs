@@ -20,14 +20,18 @@ public sealed class WriteOnceCache<T>(int capacity = 100_000) where T : class
             return cached;
         }
         var loaded = await load(id, cancellationToken);
-        if (loaded is not null)
+        return loaded is null ? null : Add(id, loaded);
+    }
+
+    /// <summary>Keeps a record this node has just written (it is in storage, or will be once projected).</summary>
+    public T Add(string id, T record)
+    {
+        var records = _records;
+        if (records.Count >= capacity)
         {
-            if (records.Count >= capacity)
-            {
-                Interlocked.CompareExchange(ref _records, new ConcurrentDictionary<string, T>(StringComparer.Ordinal), records);
-            }
-            _records.TryAdd(id, loaded);
+            Interlocked.CompareExchange(ref _records, new ConcurrentDictionary<string, T>(StringComparer.Ordinal), records);
         }
-        return loaded;
+        _records.TryAdd(id, record);
+        return record;
     }
 }

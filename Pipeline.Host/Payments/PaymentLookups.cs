@@ -42,4 +42,7 @@ internal sealed class PaymentLookups(IStorage storage, IRegistrationReadModel re
     }
 
     public Task<OrderView?> OrderAsync(string id, CancellationToken ct) => _orders.GetAsync(id, registrations.GetOrderAsync, ct);
+
+    /// <summary>An order this node just placed: its confirmation, usually here too, then needs no read.</summary>
+    public OrderView Placed(OrderView order) => _orders.Add(order.OrderId, order);
 }

@@ -36,4 +36,32 @@ public abstract class PaymentClaimsContract(TestDatabase database) : StorageCont
         Assert.StartsWith("evt_r/mem_", holders[0]);
         Assert.Equal(1, await Database.ScalarAsync("SELECT count(*) FROM payment_claims WHERE payment_id = 'pay_raced'"));
     }
+
+    [Fact]
+    public async Task Two_nodes_claiming_the_same_two_hundred_payments_at_once_agree_on_every_holder()
+    {
+        await using var other = await Database.OpenStorageAsync();
+        using var start = new SemaphoreSlim(0);
+        var claims = Enumerable.Range(0, 200).SelectMany(i => new[]
+        {
+            ClaimAsync(Storage, $"pay_both_{i}", $"evt_b/mem_a{i}"),
+            ClaimAsync(other, $"pay_both_{i}", $"evt_b/mem_b{i}"),
+        }).ToList();
+        start.Release(claims.Count);
+
+        var holders = await Task.WhenAll(claims);
+
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.Equal(holders[2 * i], holders[2 * i + 1]);
+            Assert.Contains(holders[2 * i], new[] { $"evt_b/mem_a{i}", $"evt_b/mem_b{i}" });
+        }
+        Assert.Equal(200, await Database.ScalarAsync("SELECT count(*) FROM payment_claims WHERE payment_id LIKE 'pay_both_%'"));
+
+        async Task<string> ClaimAsync(IStorage storage, string paymentId, string holder)
+        {
+            await start.WaitAsync();
+            return await storage.PaymentClaims.ClaimAsync(paymentId, holder);
+        }
+    }
 }

@@ -46,7 +46,8 @@ public sealed class RegistrationBehavior : IEntityBehavior<RegistrationState, Re
         }
         events.Add(new OrderPlaced(order.OrderId, order.Amount, order.Currency, now));
         var after = Preview(state, events);
-        return new RegistrationDecision(events, new RegistrationReply.OrderAccepted(after, order.OrderId), []);
+        return new RegistrationDecision(events, new RegistrationReply.OrderAccepted(
+            after, new OrderView(order.OrderId, after.Id, after.EventId, after.MemberId, order.Amount, order.Currency, now)), []);
     }
 
     private RegistrationDecision DecidePayment(RegistrationState state, ConfirmPayment payment, DateTimeOffset now)

@@ -2,7 +2,8 @@ namespace Pipeline.Actors.Entities.Registrations;
 
 public abstract record RegistrationReply
 {
-    public sealed record OrderAccepted(RegistrationView Registration, string OrderId) : RegistrationReply;
+    /// <param name="Order">The order as the read side will show it once projected (the confirmation path caches it).</param>
+    public sealed record OrderAccepted(RegistrationView Registration, OrderView Order) : RegistrationReply;
 
     /// <param name="Replayed">False exactly once per registration: for the confirmation that made it paid.</param>
     public sealed record Paid(RegistrationView Registration, bool Replayed) : RegistrationReply;

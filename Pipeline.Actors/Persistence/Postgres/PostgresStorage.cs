@@ -14,6 +14,7 @@ public sealed class PostgresStorage : IStorage
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly NpgsqlDataSource _claimsDataSource;
+    private readonly PostgresPaymentClaims _claims;
 
     public PostgresStorage(string connectionString)
     {
@@ -40,7 +41,7 @@ public sealed class PostgresStorage : IStorage
             Options = $"{settings.Options} -c synchronous_commit=off".Trim(),
             MaxPoolSize = Math.Max(4, settings.MaxPoolSize / 4),
         }.ConnectionString);
-        PaymentClaims = new PostgresPaymentClaims(_claimsDataSource);
+        _claims = new PostgresPaymentClaims(_claimsDataSource);
         Leases = new PostgresLeaseStore(_dataSource);
         ClusterSeeds = new PostgresClusterSeeds(_dataSource);
     }
@@ -56,7 +57,7 @@ public sealed class PostgresStorage : IStorage
     public IWebhookStore Webhooks { get; }
     public INodeRegistry Nodes { get; }
     public IProjectionStore Projections { get; }
-    public IPaymentClaims PaymentClaims { get; }
+    public IPaymentClaims PaymentClaims => _claims;
 
     public ILeaseStore Leases { get; }
     public IClusterSeeds ClusterSeeds { get; }
@@ -69,6 +70,7 @@ public sealed class PostgresStorage : IStorage
 
     public async ValueTask DisposeAsync()
     {
+        await _claims.DisposeAsync().ConfigureAwait(false);
         await _claimsDataSource.DisposeAsync().ConfigureAwait(false);
         await _dataSource.DisposeAsync().ConfigureAwait(false);
     }

@@ -61,8 +61,8 @@ internal static class OrderEndpoints
         return reply switch
         {
             RegistrationReply.OrderAccepted accepted => Results.Created(
-                $"/api/public/events/{eventId}/registrations/{accepted.Registration.Id}",
-                new OrderResponse(accepted.OrderId, accepted.Registration.Id, new Money(fee.FeeAmount, fee.FeeCurrency), razorpay.Value.KeyId)),
+                $"/api/public/events/{eventId}/registrations/{lookups.Placed(accepted.Order).RegistrationId}",
+                new OrderResponse(accepted.Order.OrderId, accepted.Registration.Id, new Money(fee.FeeAmount, fee.FeeCurrency), razorpay.Value.KeyId)),
             RegistrationReply.AlreadyPaid => AlreadyPaid(),
             _ => throw new InvalidOperationException($"Unexpected registration reply {reply.GetType().Name}."),
         };

@@ -26,6 +26,17 @@ public sealed class WriteOnceCacheTests
     }
 
     [Fact]
+    public async Task A_record_added_by_the_node_that_wrote_it_is_served_without_a_read()
+    {
+        var cache = new WriteOnceCache<string>();
+        Assert.Equal("order 1", cache.Add("ord_1", "order 1"));
+
+        var found = await cache.GetAsync("ord_1", (_, _) => throw new InvalidOperationException("read"), CancellationToken.None);
+
+        Assert.Equal("order 1", found);
+    }
+
+    [Fact]
     public async Task Past_its_capacity_it_starts_over_and_still_answers()
     {
         var cache = new WriteOnceCache<string>(capacity: 10);
