@@ -7,3 +7,5 @@ global using EventClient = Pipeline.Actors.Engine.IEntityClient<
     Pipeline.Actors.Entities.Events.EventView, Pipeline.Actors.Entities.Records.RecordReply<Pipeline.Actors.Entities.Events.EventView>>;
 global using MemberClient = Pipeline.Actors.Engine.IEntityClient<
     Pipeline.Actors.Entities.Members.MemberView, Pipeline.Actors.Entities.Records.RecordReply<Pipeline.Actors.Entities.Members.MemberView>>;
+global using WebhookEndpointClient = Pipeline.Actors.Engine.IEntityClient<
+    Pipeline.Actors.Entities.WebhookEndpoints.WebhookEndpointCommand, Pipeline.Actors.Entities.WebhookEndpoints.WebhookEndpointReply>;

@@ -9,6 +9,7 @@ using Pipeline.Actors.Entities.Events;
 using Pipeline.Actors.Entities.Members;
 using Pipeline.Actors.Entities.Records;
 using Pipeline.Actors.Entities.Registrations;
+using Pipeline.Actors.Entities.WebhookEndpoints;
 using Pipeline.Actors.Outbox;
 using Pipeline.Actors.Runtime;
 
@@ -28,7 +29,7 @@ public sealed class JournalSerializer(ExtendedActorSystem system) : SerializerWi
     public static readonly Type[] BoundTypes =
         [
             typeof(BatchEvent), typeof(BatchSnapshot), typeof(RegistrationEvent), typeof(OutboxMessageRecorded),
-            typeof(RecordCreated<EventView>), typeof(RecordCreated<MemberView>),
+            typeof(RecordCreated<EventView>), typeof(RecordCreated<MemberView>), typeof(WebhookEndpointEvent),
         ];
 
     private static readonly (Type Type, string Manifest)[] Named =

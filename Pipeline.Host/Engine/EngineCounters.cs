@@ -12,4 +12,6 @@ public sealed class EngineCounters
     public EntityCounters Events { get; } = new();
 
     public EntityCounters Members { get; } = new();
+
+    public EntityCounters WebhookEndpoints { get; } = new();
 }

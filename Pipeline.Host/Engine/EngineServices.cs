@@ -16,6 +16,7 @@ using Pipeline.Actors.Entities.Events;
 using Pipeline.Actors.Entities.Members;
 using Pipeline.Actors.Entities.Records;
 using Pipeline.Actors.Entities.Registrations;
+using Pipeline.Actors.Entities.WebhookEndpoints;
 using Pipeline.Actors.Persistence;
 using Pipeline.Actors.Projections;
 using Pipeline.Actors.Runtime;
@@ -39,6 +40,7 @@ internal static class EngineServices
     private static readonly RegistrationBehavior Registrations = new();
     private static readonly RecordBehavior<EventView> EventRecords = new("event");
     private static readonly RecordBehavior<MemberView> MemberRecords = new("member");
+    private static readonly WebhookEndpointBehavior WebhookEndpoints = new();
 
     public static IServiceCollection AddPipelineEngine(this IServiceCollection services, IConfiguration configuration)
     {
@@ -47,6 +49,8 @@ internal static class EngineServices
         services.AddSingleton<IEntityClient<RegistrationCommand, RegistrationReply>, EntityGateway<RegistrationRegion, RegistrationCommand, RegistrationReply>>();
         services.AddSingleton<IEntityClient<EventView, RecordReply<EventView>>, EntityGateway<EventRegion, EventView, RecordReply<EventView>>>();
         services.AddSingleton<IEntityClient<MemberView, RecordReply<MemberView>>, EntityGateway<MemberRegion, MemberView, RecordReply<MemberView>>>();
+        services.AddSingleton<IEntityClient<WebhookEndpointCommand, WebhookEndpointReply>,
+            EntityGateway<WebhookEndpointRegion, WebhookEndpointCommand, WebhookEndpointReply>>();
         services.AddSingleton<ReadSideCatchUp>();
         services.AddSingleton<EngineCounters>();
 
@@ -91,6 +95,8 @@ internal static class EngineServices
                     EventRecords, settings, counters.Events, time, engine)
                 .WithEntities<MemberRegion, MemberView?, MemberView, RecordCreated<MemberView>, RecordReply<MemberView>>(
                     MemberRecords, settings, counters.Members, time, engine)
+                .WithEntities<WebhookEndpointRegion, WebhookEndpointState, WebhookEndpointCommand, WebhookEndpointEvent, WebhookEndpointReply>(
+                    WebhookEndpoints, settings, counters.WebhookEndpoints, time, engine)
                 .WithSingleton<JournalProjectionProxy>("journal-projection",
                     (system, _, _) => ProjectionProps(system, sp),
                     new ClusterSingletonOptions(), createProxyToo: true);
@@ -139,6 +145,7 @@ internal static class EngineServices
                 new EntityProjector<RegistrationState, RegistrationCommand, RegistrationEvent, RegistrationReply>(Registrations),
                 new EntityProjector<EventView?, EventView, RecordCreated<EventView>, RecordReply<EventView>>(EventRecords),
                 new EntityProjector<MemberView?, MemberView, RecordCreated<MemberView>, RecordReply<MemberView>>(MemberRecords),
+                new EntityProjector<WebhookEndpointState, WebhookEndpointCommand, WebhookEndpointEvent, WebhookEndpointReply>(WebhookEndpoints),
             ],
             row => serialization.Deserialize(row.Payload, row.SerializerId, row.Manifest),
             settings,

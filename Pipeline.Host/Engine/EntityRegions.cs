@@ -11,3 +11,6 @@ public sealed class EventRegion;
 
 /// <summary>The shard region of members (write-once records).</summary>
 public sealed class MemberRegion;
+
+/// <summary>The shard region of outgoing webhook endpoints.</summary>
+public sealed class WebhookEndpointRegion;

@@ -13,6 +13,7 @@ internal static class PostgresViewWriter
     private static readonly FrozenDictionary<Type, IPostgresRows> Writers = new IPostgresRows[]
     {
         new BatchRows(), new EventRows(), new MemberRows(), new RegistrationRows(), new OrderRows(), new PaymentRows(),
+        new WebhookEndpointRows(),
     }.ToFrozenDictionary(w => w.ViewType);
 
     public static void AddTo(NpgsqlBatch batch, IEnumerable<object> views)
@@ -34,7 +35,10 @@ internal static class PostgresViewWriter
 
         foreach (var (type, list) in byType)
         {
-            batch.BatchCommands.Add(Writers[type].Command(list));
+            foreach (var command in Writers[type].Commands(list))
+            {
+                batch.BatchCommands.Add(command);
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ internal static class SqliteViewWriter
     private static readonly FrozenDictionary<Type, ISqliteRows> Writers = new ISqliteRows[]
     {
         new BatchRows(), new EventRows(), new MemberRows(), new RegistrationRows(), new OrderRows(), new PaymentRows(),
+        new WebhookEndpointRows(),
     }.ToFrozenDictionary(w => w.ViewType);
 
     public static async Task WriteAsync(SqliteConnection connection, SqliteTransaction transaction, IEnumerable<object> views, CancellationToken ct)

@@ -56,7 +56,7 @@ internal sealed class HostInstruments
 
         (string Name, Func<Pipeline.Actors.Engine.EntityStats> Stats)[] runtimes =
         [
-            ("batch", engine.Batches.Stats), ("registration", engine.Registrations.Stats), ("event", engine.Events.Stats), ("member", engine.Members.Stats),
+            ("batch", engine.Batches.Stats), ("registration", engine.Registrations.Stats), ("event", engine.Events.Stats), ("member", engine.Members.Stats), ("webhook-endpoint", engine.WebhookEndpoints.Stats),
         ];
         meter.CreateObservableGauge("pipeline_entity_live", () => PerEntity(runtimes, s => s.LiveEntities),
             description: "Entities in memory, by entity type.");

@@ -3,8 +3,10 @@ using System.Text;
 using Akka.Actor;
 using Akka.Configuration;
 using Pipeline.Actors.Entities.Batches;
+using Pipeline.Actors.Entities.WebhookEndpoints;
 using Pipeline.Actors.Outbox;
 using Pipeline.Actors.Serialization;
+using Pipeline.Actors.Webhooks;
 using Xunit.Abstractions;
 
 namespace Pipeline.Tests.Actors.Engine;
@@ -50,6 +52,20 @@ public sealed class JournalSerializerTests(ITestOutputHelper output)
         Assert.All(stored, o => Assert.Equal(JournalSerializer.Id, Sys.Serialization.FindSerializerFor(o).Identifier));
         // Records compare by value, except the snapshot's list (by reference): its round trip has a test of its own.
         Assert.All(stored.Where(o => o is not BatchSnapshot), o => Assert.Equal(o, Serializer.FromBinary(Serializer.ToBinary(o), Serializer.Manifest(o))));
+    }
+
+    [Fact]
+    public void Webhook_endpoint_events_round_trip_under_their_names()
+    {
+        var endpoint = new WebhookEndpoint("ep_1", "https://hooks.example.com/in", ["registration.paid", "batch.depleted"], "whsec_c2VjcmV0", At);
+        object[] stored = [new WebhookEndpointCreated(endpoint, At), new WebhookEndpointDeleted(At)];
+
+        Assert.Equal(["WebhookEndpointCreated", "WebhookEndpointDeleted"], stored.Select(Serializer.Manifest));
+        Assert.All(stored, o => Assert.Equal(JournalSerializer.Id, Sys.Serialization.FindSerializerFor(o).Identifier));
+        var created = Assert.IsType<WebhookEndpointCreated>(Serializer.FromBinary(Serializer.ToBinary(stored[0]), "WebhookEndpointCreated"));
+        Assert.Equal(endpoint.Events, created.Endpoint.Events);
+        Assert.Equal(endpoint, created.Endpoint with { Events = endpoint.Events });
+        Assert.Equal(stored[1], Serializer.FromBinary(Serializer.ToBinary(stored[1]), "WebhookEndpointDeleted"));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Pipeline.Actors.Webhooks;
 using Pipeline.Tests.Storage;
 using Pipeline.Tests.Support;
 
@@ -79,6 +80,20 @@ public abstract class WebhookEndpointApiContract<TDatabase>(AppFixture<TDatabase
         await AssertProblemAsync(await _admin.GetAsync($"/api/webhook-endpoints/{id}/deliveries"), HttpStatusCode.NotFound, "webhook_endpoint_not_found");
         var list = await (await _admin.GetAsync("/api/webhook-endpoints?limit=200")).JsonAsync();
         Assert.DoesNotContain(id, list.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("id").GetString()));
+    }
+
+    [Fact]
+    public async Task An_endpoint_stored_before_endpoints_were_entities_is_read_and_deleted_like_any_other()
+    {
+        var id = "ep_legacy" + Guid.NewGuid().ToString("N")[..12];
+        await fixture.App.Storage.Webhooks.AddAsync(
+            new WebhookEndpoint(id, PublicUrl, ["batch.depleted"], "whsec_c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2U=", DateTimeOffset.UtcNow));
+        Assert.Equal(HttpStatusCode.OK, (await _admin.GetAsync($"/api/webhook-endpoints/{id}")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync($"/api/webhook-endpoints/{id}")).StatusCode);
+
+        await AssertProblemAsync(await _admin.GetAsync($"/api/webhook-endpoints/{id}"), HttpStatusCode.NotFound, "webhook_endpoint_not_found");
+        await AssertProblemAsync(await _admin.DeleteAsync($"/api/webhook-endpoints/{id}"), HttpStatusCode.NotFound, "webhook_endpoint_not_found");
     }
 
     [Theory]

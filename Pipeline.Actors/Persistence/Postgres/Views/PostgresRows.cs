@@ -2,19 +2,24 @@ using Npgsql;
 
 namespace Pipeline.Actors.Persistence.Postgres.Views;
 
-/// <summary>Writes every row of one view type in one statement with array parameters (unnest), added to the projection's batch.</summary>
+/// <summary>
+/// Writes every row of one view type with array parameters (unnest), in one statement (or a few, each with a snapshot
+/// of its own), added to the projection's batch.
+/// </summary>
 internal interface IPostgresRows
 {
     Type ViewType { get; }
 
-    NpgsqlBatchCommand Command(IReadOnlyList<object> views);
+    IEnumerable<NpgsqlBatchCommand> Commands(IReadOnlyList<object> views);
 }
 
 internal abstract class PostgresRows<TView> : IPostgresRows
 {
     public Type ViewType => typeof(TView);
 
-    public NpgsqlBatchCommand Command(IReadOnlyList<object> views) => Command(views.Cast<TView>().ToList());
+    public IEnumerable<NpgsqlBatchCommand> Commands(IReadOnlyList<object> views) => Commands(views.Cast<TView>().ToList());
+
+    protected virtual IEnumerable<NpgsqlBatchCommand> Commands(IReadOnlyList<TView> rows) => [Command(rows)];
 
     protected abstract NpgsqlBatchCommand Command(IReadOnlyList<TView> rows);
 
