@@ -79,8 +79,7 @@ internal static class EngineServices
                 })
                 .WithSqlPersistence(
                     // On SQLite the file's folder exists by now: the single-node lock, started first, made it.
-                    connectionString: sqlite ? storage.ConnectionString : JournalConnectionString(storage.ConnectionString),
-                    providerName: sqlite ? ProviderName.SQLiteMS : ProviderName.PostgreSQL15,
+                    JournalDataOptions(sqlite, storage.ConnectionString),
                     tagStorageMode: TagMode.TagTable,
                     // The same tables on both storages; the journal table is named below (event_journal, not the default).
                     databaseMapping: DatabaseMapping.Default)
@@ -198,6 +197,11 @@ internal static class EngineServices
           lease-operation-timeout = 5s
         }
         """;
+
+    /// <summary>The journal's connections: PostgreSQL without the pool reset, SQLite with a busy timeout.</summary>
+    internal static DataOptions JournalDataOptions(bool sqlite, string connectionString) => sqlite
+        ? new DataOptions().UseConnectionString(ProviderName.SQLiteMS, connectionString).UseInterceptor(SqliteBusyTimeout.Instance)
+        : new DataOptions().UseConnectionString(ProviderName.PostgreSQL15, JournalConnectionString(connectionString));
 
     /// <summary>
     /// The journal's PostgreSQL connections skip Npgsql's reset on return to the pool (as the storage's do): the journal

@@ -51,9 +51,9 @@ public sealed class MetricsApiTests(AppFixture<SqliteTestDatabase> fixture) : IC
         Family(families, "pipeline_webhook_deliveries_total", "counter");
         foreach (var name in new[] { "pipeline_entity_transactions_total", "pipeline_entity_commands_committed_total" })
         {
-            Assert.Equal(new[] { "batch", "event", "member", "registration" }, Family(families, name, "counter").Samples.Select(s => s.Labels["entity"]).Order().ToArray());
+            Assert.Equal(new[] { "batch", "event", "member", "registration", "webhook-endpoint" }, Family(families, name, "counter").Samples.Select(s => s.Labels["entity"]).Order().ToArray());
         }
-        Assert.Equal(new[] { "batch", "event", "member", "registration" }, Family(families, "pipeline_entity_live", "gauge").Samples.Select(s => s.Labels["entity"]).Order().ToArray());
+        Assert.Equal(new[] { "batch", "event", "member", "registration", "webhook-endpoint" }, Family(families, "pipeline_entity_live", "gauge").Samples.Select(s => s.Labels["entity"]).Order().ToArray());
         var build = Assert.Single(Family(families, "pipeline_build_info", "gauge").Samples);
         Assert.Equal(1, build.Value);
         Assert.False(string.IsNullOrEmpty(build.Labels["version"]));

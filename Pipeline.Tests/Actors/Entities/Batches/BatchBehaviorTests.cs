@@ -9,10 +9,9 @@ public sealed class BatchBehaviorTests
     private static readonly DateTimeOffset T0 = new(2025, 5, 1, 8, 0, 0, TimeSpan.Zero);
 
     private readonly BatchBehavior _behavior = new();
-    private readonly List<BatchEvent> _journal = [];
-    private BatchState _state;
+    private readonly BehaviorJournal<BatchState, BatchCommand, BatchEvent, BatchReply> _entity;
 
-    public BatchBehaviorTests() => _state = _behavior.Create("b1");
+    public BatchBehaviorTests() => _entity = new(_behavior, "b1");
 
     [Fact]
     public void A_new_batch_is_created_once()
@@ -21,7 +20,7 @@ public sealed class BatchBehaviorTests
 
         Assert.Equal(new BatchView("b1", "SKU", 10, 10, 1, T0), created.Batch);
         Assert.IsType<BatchReply.AlreadyExists>(Run(new CreateBatch("SKU", 99), T0).Reply);
-        Assert.Single(_journal);
+        Assert.Single(_entity.Events);
     }
 
     [Fact]
@@ -29,7 +28,7 @@ public sealed class BatchBehaviorTests
     {
         Assert.IsType<BatchReply.NotFound>(Run(new ConsumeBatch(1, "k", "h"), T0).Reply);
         Assert.IsType<BatchReply.NotFound>(Run(new GetBatch(), T0).Reply);
-        Assert.Empty(_journal);
+        Assert.Empty(_entity.Events);
     }
 
     [Fact]
@@ -40,7 +39,7 @@ public sealed class BatchBehaviorTests
         var reply = Run(new ConsumeBatch(4, null, "h"), T0).Reply;
 
         Assert.Equal(new BatchReply.Consumed("b1", 4, 6, 2, Replayed: false), reply);
-        Assert.Equal(new BatchView("b1", "SKU", 10, 6, 2, T0), _state.View());
+        Assert.Equal(new BatchView("b1", "SKU", 10, 6, 2, T0), _entity.State.View());
     }
 
     [Fact]
@@ -55,7 +54,7 @@ public sealed class BatchBehaviorTests
         Assert.Empty(replay.Events);
         Assert.Empty(replay.Notifications);
         Assert.Equal(((BatchReply.Consumed)first) with { Replayed = true }, replay.Reply);
-        Assert.Equal(5, _state.Remaining);
+        Assert.Equal(5, _entity.State.Remaining);
     }
 
     [Fact]
@@ -68,7 +67,7 @@ public sealed class BatchBehaviorTests
 
         Assert.IsType<BatchReply.IdempotencyKeyReused>(reused.Reply);
         Assert.Empty(reused.Events);
-        Assert.Equal(6, _state.Remaining);
+        Assert.Equal(6, _entity.State.Remaining);
     }
 
     [Fact]
@@ -94,7 +93,7 @@ public sealed class BatchBehaviorTests
         Run(new CreateBatch("SKU", 5), T0);
 
         var refused = Run(new ConsumeBatch(8, "too-many", "h"), T0);
-        var versionAfterRefusal = _state.Version;
+        var versionAfterRefusal = _entity.State.Version;
         Run(new ConsumeBatch(2, null, "h"), T0);
         var replay = Run(new ConsumeBatch(8, "too-many", "h"), T0);
 
@@ -143,25 +142,16 @@ public sealed class BatchBehaviorTests
 
         var codec = new EventCodec<BatchEvent>();
         var rebuilt = _behavior.Create("b1");
-        foreach (var e in _journal)
+        foreach (var e in _entity.Events)
         {
             rebuilt = _behavior.Apply(rebuilt, codec.Decode(codec.Encode(e)));
         }
 
-        Assert.Equal(_state.View(), rebuilt.View());
-        Assert.Equal(_state.Requests.OrderBy(r => r.Key), rebuilt.Requests.OrderBy(r => r.Key));
+        Assert.Equal(_entity.State.View(), rebuilt.View());
+        Assert.Equal(_entity.State.Requests.OrderBy(r => r.Key), rebuilt.Requests.OrderBy(r => r.Key));
         Assert.Equal(["c"], rebuilt.Requests.Keys);
     }
 
     /// <summary>Decides the command on the current state and applies its events, as the runtime does.</summary>
-    private Decision<BatchEvent, BatchReply> Run(BatchCommand command, DateTimeOffset at)
-    {
-        var decision = _behavior.Decide(_state, command, at);
-        foreach (var e in decision.Events)
-        {
-            _state = _behavior.Apply(_state, e);
-            _journal.Add(e);
-        }
-        return decision;
-    }
+    private Decision<BatchEvent, BatchReply> Run(BatchCommand command, DateTimeOffset at) => _entity.Run(command, at);
 }

@@ -11,10 +11,9 @@ public sealed class WebhookEndpointBehaviorTests
     private static readonly WebhookEndpoint Endpoint = new("ep_1", "https://hooks.example.com/in", ["registration.paid"], "whsec_c2VjcmV0", T0);
 
     private readonly WebhookEndpointBehavior _behavior = new();
-    private readonly List<WebhookEndpointEvent> _journal = [];
-    private WebhookEndpointState _state;
+    private readonly BehaviorJournal<WebhookEndpointState, WebhookEndpointCommand, WebhookEndpointEvent, WebhookEndpointReply> _entity;
 
-    public WebhookEndpointBehaviorTests() => _state = _behavior.Create("ep_1");
+    public WebhookEndpointBehaviorTests() => _entity = new(_behavior, "ep_1");
 
     [Fact]
     public void An_endpoint_is_created_once_under_its_entity_key()
@@ -24,7 +23,7 @@ public sealed class WebhookEndpointBehaviorTests
         Assert.Equal(Endpoint, created.Endpoint);
         Assert.Equal(Endpoint, Assert.IsType<WebhookEndpointReply.AlreadyExists>(Run(new CreateWebhookEndpoint(Endpoint with { Url = "https://x.example" }), T0).Reply).Endpoint);
         Assert.Equal(Endpoint, Assert.IsType<WebhookEndpointReply.Current>(Run(GetWebhookEndpoint.Instance, T0).Reply).Endpoint);
-        Assert.Single(_journal);
+        Assert.Single(_entity.Events);
     }
 
     [Fact]
@@ -37,8 +36,8 @@ public sealed class WebhookEndpointBehaviorTests
         Assert.IsType<WebhookEndpointReply.NotFound>(Run(DeleteWebhookEndpoint.Instance, T0.AddMinutes(2)).Reply);
         Assert.IsType<WebhookEndpointReply.NotFound>(Run(GetWebhookEndpoint.Instance, T0).Reply);
         Assert.IsType<WebhookEndpointReply.AlreadyExists>(Run(new CreateWebhookEndpoint(Endpoint), T0).Reply);
-        Assert.Equal(2, _journal.Count);
-        Assert.Equal([new WebhookEndpointView(Endpoint, T0.AddMinutes(1))], _behavior.Project(_state, _journal));
+        Assert.Equal(2, _entity.Events.Count);
+        Assert.Equal([new WebhookEndpointView(Endpoint, T0.AddMinutes(1))], _behavior.Project(_entity.State, _entity.Events));
     }
 
     [Fact]
@@ -46,18 +45,10 @@ public sealed class WebhookEndpointBehaviorTests
     {
         Assert.IsType<WebhookEndpointReply.NotFound>(Run(DeleteWebhookEndpoint.Instance, T0).Reply);
         Assert.IsType<WebhookEndpointReply.NotFound>(Run(GetWebhookEndpoint.Instance, T0).Reply);
-        Assert.Empty(_journal);
-        Assert.Empty(_behavior.Project(_state, []));
+        Assert.Empty(_entity.Events);
+        Assert.Empty(_behavior.Project(_entity.State, []));
     }
 
-    private Decision<WebhookEndpointEvent, WebhookEndpointReply> Run(WebhookEndpointCommand command, DateTimeOffset at)
-    {
-        var decision = _behavior.Decide(_state, command, at);
-        foreach (var e in decision.Events)
-        {
-            _state = _behavior.Apply(_state, e);
-            _journal.Add(e);
-        }
-        return decision;
-    }
+    private Decision<WebhookEndpointEvent, WebhookEndpointReply> Run(WebhookEndpointCommand command, DateTimeOffset at) =>
+        _entity.Run(command, at);
 }
