@@ -45,4 +45,13 @@ internal sealed class PaymentLookups(IStorage storage, IRegistrationReadModel re
 
     /// <summary>An order this node just placed: its confirmation, usually here too, then needs no read.</summary>
     public OrderView Placed(OrderView order) => _orders.Add(order.OrderId, order);
+
+    /// <summary>
+    /// A member this node just created: an order placed for it a moment later then needs neither a read nor a catch-up
+    /// of the read side (it may not be projected yet, and a miss forces one).
+    /// </summary>
+    public MemberView Created(MemberView member) => _members.Add(member.Id, member);
+
+    /// <summary>An event this node just created, as for a member.</summary>
+    public EventView Created(EventView @event) => _events.Add(@event.Id, @event);
 }

@@ -51,4 +51,28 @@ internal sealed class SqliteMigrator(SqliteConnectionFactory connections) : ISch
             connections.WriteGate.Release();
         }
     }
+
+    /// <remarks>The plugin's own SQLite index has this name, so where it exists this changes nothing.</remarks>
+    public async Task<bool> EnsureJournalKeyAsync(CancellationToken cancellationToken = default)
+    {
+        await connections.WriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var exists = connection.CreateCommand();
+            exists.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'event_journal'";
+            if ((long)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == 0)
+            {
+                return false;
+            }
+            await using var create = connection.CreateCommand();
+            create.CommandText = "CREATE UNIQUE INDEX IF NOT EXISTS event_journal_uq ON event_journal (persistence_id, sequence_number)";
+            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            connections.WriteGate.Release();
+        }
+    }
 }

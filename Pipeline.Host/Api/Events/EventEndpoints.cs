@@ -8,6 +8,7 @@ using Pipeline.Host.Api.Paging;
 using Pipeline.Host.Api.Problems;
 using Pipeline.Host.Api.Requests;
 using Pipeline.Host.Operations.Caching;
+using Pipeline.Host.Payments;
 using Pipeline.Host.Operations.RateLimiting;
 
 namespace Pipeline.Host.Api.Events;
@@ -27,7 +28,8 @@ internal static partial class EventEndpoints
         admin.MapGet("/api/events/{eventId}/registrations", ListRegistrationsAsync);
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, EventClient events, TimeProvider time, EventReadCache cache)
+    private static async Task<IResult> CreateAsync(
+        HttpRequest request, EventClient events, PaymentLookups lookups, TimeProvider time, EventReadCache cache)
     {
         var (body, problem) = await JsonRequest.ReadAsync(request);
         if (body is null) return problem!;
@@ -47,7 +49,7 @@ internal static partial class EventEndpoints
         var reply = await events.AskAsync(view.Id, view, request.HttpContext.RequestAborted);
         cache.EvictLists();
         return reply is RecordReply<EventView>.Created created
-            ? Results.Created($"/api/events/{view.Id}", EventResponse.From(created.View, 0))
+            ? Results.Created($"/api/events/{view.Id}", EventResponse.From(lookups.Created(created.View), 0))
             : throw new InvalidOperationException("A new event id was already taken.");
     }
 

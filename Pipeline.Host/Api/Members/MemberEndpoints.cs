@@ -4,10 +4,14 @@ using Pipeline.Actors.Entities.Records;
 using Pipeline.Actors.Runtime;
 using Pipeline.Host.Api.Problems;
 using Pipeline.Host.Api.Requests;
+using Pipeline.Host.Payments;
 
 namespace Pipeline.Host.Api.Members;
 
-internal sealed record MemberResponse(string Id, string Name, string Phone, string? Email, DateTimeOffset CreatedAt);
+internal sealed record MemberResponse(string Id, string Name, string Phone, string? Email, DateTimeOffset CreatedAt)
+{
+    public static MemberResponse From(MemberView member) => new(member.Id, member.Name, member.Phone, member.Email, member.CreatedAt);
+}
 
 /// <summary>Members (admin): the people who register; the phone is where WhatsApp tickets go.</summary>
 internal static partial class MemberEndpoints
@@ -19,7 +23,7 @@ internal static partial class MemberEndpoints
         admin.MapPost("/api/members", CreateAsync);
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, MemberClient members, TimeProvider time)
+    private static async Task<IResult> CreateAsync(HttpRequest request, MemberClient members, PaymentLookups lookups, TimeProvider time)
     {
         var (body, problem) = await JsonRequest.ReadAsync(request);
         if (body is null) return problem!;
@@ -39,7 +43,7 @@ internal static partial class MemberEndpoints
         var view = new MemberView(OpaqueId.New(IdPrefix), name!, phone!, email, time.GetUtcNow());
         var reply = await members.AskAsync(view.Id, view, request.HttpContext.RequestAborted);
         return reply is RecordReply<MemberView>.Created created
-            ? Results.Created($"/api/members/{view.Id}", new MemberResponse(created.View.Id, created.View.Name, created.View.Phone, created.View.Email, created.View.CreatedAt))
+            ? Results.Created($"/api/members/{view.Id}", MemberResponse.From(lookups.Created(created.View)))
             : throw new InvalidOperationException("A new member id was already taken.");
     }
 
