@@ -13,7 +13,8 @@ namespace Pipeline.Actors.Persistence.Postgres;
 /// A claim racing a concurrent one for the same id (another node's) waits for it and inserts nothing, and its statement's
 /// snapshot predates the winner's commit, so it sees no holder: that claim asks again on its own, and the next statement
 /// sees the winner. Ids are inserted in sorted order, so two batches never wait on each other in a cycle. Two claims of
-/// one id in one batch: the first inserts, and both read its holder.
+/// one id in one batch: the first inserts, and both read its holder. The existing holder is a subquery per id, an index
+/// lookup: as a join, a plan made while the table was small went on scanning it whole.
 /// </remarks>
 internal sealed class PostgresPaymentClaims : IPaymentClaims, IAsyncDisposable
 {
@@ -27,10 +28,9 @@ internal sealed class PostgresPaymentClaims : IPaymentClaims, IAsyncDisposable
             SELECT payment_id, holder FROM input ORDER BY payment_id, n
             ON CONFLICT (payment_id) DO NOTHING
             RETURNING payment_id, holder)
-        SELECT i.n, coalesce(c.holder, p.holder)
+        SELECT i.n, coalesce(c.holder, (SELECT p.holder FROM payment_claims p WHERE p.payment_id = i.payment_id))
           FROM input i
           LEFT JOIN claimed c ON c.payment_id = i.payment_id
-          LEFT JOIN payment_claims p ON p.payment_id = i.payment_id
         """;
 
     private readonly NpgsqlDataSource _dataSource;
