@@ -127,11 +127,16 @@ public sealed class JournalProjection(
             missing[row.PersistenceId] = new EntityHistory(row.PersistenceId, held + 1, row.SequenceNr - 1);
         }
         var wanted = missing.Values.Where(h => h.FromSeq <= h.ToSeq).ToList();
-        if (wanted.Count == 0)
+        if (wanted.Count > 0)
         {
-            return;
+            await ApplyHistoriesAsync(wanted, ct).ConfigureAwait(false);
         }
-        foreach (var earlier in await store.ReadHistoriesAsync(wanted, ct).ConfigureAwait(false))
+    }
+
+    /// <summary>Applies, without projecting, the earlier events that follow what each copy holds.</summary>
+    private async Task ApplyHistoriesAsync(IReadOnlyCollection<EntityHistory> histories, CancellationToken ct)
+    {
+        foreach (var earlier in await store.ReadHistoriesAsync(histories, ct).ConfigureAwait(false))
         {
             var projector = ProjectorOf(earlier)!;
             if (earlier.SequenceNr == projector.SeqOf(earlier.PersistenceId) + 1)
@@ -161,11 +166,7 @@ public sealed class JournalProjection(
         if (row.SequenceNr > held + 1)
         {
             // Not rebuilt with the page (an event between the page's rows of this entity): read what is missing.
-            foreach (var earlier in await store.ReadHistoriesAsync([new EntityHistory(row.PersistenceId, held + 1, row.SequenceNr - 1)], ct)
-                         .ConfigureAwait(false))
-            {
-                projector.Apply(earlier.PersistenceId, earlier.SequenceNr, Decode(earlier), project: false);
-            }
+            await ApplyHistoriesAsync([new EntityHistory(row.PersistenceId, held + 1, row.SequenceNr - 1)], ct).ConfigureAwait(false);
         }
         var @event = Decode(row);
         if (@event is OutboxMessageRecorded message)

@@ -44,7 +44,7 @@ internal sealed class PaymentLookups(IStorage storage, IRegistrationReadModel re
     public Task<OrderView?> OrderAsync(string id, CancellationToken ct) => _orders.GetAsync(id, registrations.GetOrderAsync, ct);
 
     /// <summary>An order this node just placed: its confirmation, usually here too, then needs no read.</summary>
-    public OrderView Placed(OrderView order) => _orders.Add(order.OrderId, order);
+    public void Placed(OrderView order) => _orders.Add(order.OrderId, order);
 
     /// <summary>
     /// A member this node just created: an order placed for it a moment later then needs neither a read nor a catch-up

@@ -56,11 +56,12 @@ internal sealed class PostgresWebhookStore(NpgsqlDataSource dataSource) : IWebho
     /// </summary>
     private const string DeleteSql = "UPDATE webhook_endpoints SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL";
 
-    private const string KillPendingSql = """
+    /// <summary>Makes the pending deliveries to the endpoints in $1 (an array) dead; the projection's delete runs it too.</summary>
+    internal const string KillPendingSql = """
         UPDATE work_items
            SET state = 'dead', last_error = 'endpoint deleted',
                leased_until = NULL, lease_owner = NULL, lease_token = NULL, updated_at = now()
-         WHERE queue = 'deliveries' AND target = $1 AND state = 'pending'
+         WHERE queue = 'deliveries' AND target = ANY($1) AND state = 'pending'
         """;
 
     /// <summary>
@@ -133,7 +134,7 @@ internal sealed class PostgresWebhookStore(NpgsqlDataSource dataSource) : IWebho
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(PostgresBatchCommands.Command(DeleteSql, Value(id)));
-        batch.BatchCommands.Add(PostgresBatchCommands.Command(KillPendingSql, Value(id)));
+        batch.BatchCommands.Add(PostgresBatchCommands.Command(KillPendingSql, PostgresBatchCommands.Array(new[] { id })));
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return batch.BatchCommands[0].RecordsAffected == 1;
     }

@@ -45,7 +45,8 @@ internal sealed class SqliteWebhookStore(SqliteConnectionFactory connections, Ti
          WHERE w.id IN (SELECT value FROM json_each($ids))
         """;
 
-    private const string KillPendingSql = """
+    /// <summary>Makes pending deliveries dead, at $now (unix ms); callers add which targets. The projection's delete runs it too.</summary>
+    internal const string KillPendingSql = """
         UPDATE work_items
            SET state = 'dead', last_error = 'endpoint deleted',
                leased_until = NULL, lease_owner = NULL, lease_token = NULL, updated_at = $now

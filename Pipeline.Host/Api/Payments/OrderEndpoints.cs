@@ -58,10 +58,14 @@ internal static class OrderEndpoints
         var reply = await registrations.AskAsync(
             RegistrationState.KeyOf(eventId, memberId!),
             new PlaceOrder(eventId, memberId!, registrationId, orderId, fee.FeeAmount, fee.FeeCurrency), ct);
+        if (reply is RegistrationReply.OrderAccepted placed)
+        {
+            lookups.Placed(placed.Order);
+        }
         return reply switch
         {
             RegistrationReply.OrderAccepted accepted => Results.Created(
-                $"/api/public/events/{eventId}/registrations/{lookups.Placed(accepted.Order).RegistrationId}",
+                $"/api/public/events/{eventId}/registrations/{accepted.Registration.Id}",
                 new OrderResponse(accepted.Order.OrderId, accepted.Registration.Id, new Money(fee.FeeAmount, fee.FeeCurrency), razorpay.Value.KeyId)),
             RegistrationReply.AlreadyPaid => AlreadyPaid(),
             _ => throw new InvalidOperationException($"Unexpected registration reply {reply.GetType().Name}."),

@@ -17,13 +17,7 @@ internal sealed class WebhookEndpointRows : PostgresRows<WebhookEndpointView>
         var deleted = rows.Where(r => r.DeletedAt is not null).Select(r => r.Endpoint.Id).ToList();
         if (deleted.Count > 0)
         {
-            yield return PostgresBatchCommands.Command("""
-                UPDATE work_items
-                   SET state = 'dead', last_error = 'endpoint deleted',
-                       leased_until = NULL, lease_owner = NULL, lease_token = NULL, updated_at = now()
-                 WHERE queue = 'deliveries' AND target = ANY($1) AND state = 'pending'
-                """,
-                Array(deleted));
+            yield return PostgresBatchCommands.Command(PostgresWebhookStore.KillPendingSql, Array(deleted));
         }
     }
 

@@ -7,14 +7,11 @@ namespace Pipeline.Actors.Persistence.Sqlite.Views;
 /// <summary>Endpoints, and a deleted endpoint's pending deliveries made dead (one writer: no fan-out runs in between).</summary>
 internal sealed class WebhookEndpointRows : SqliteRows<WebhookEndpointView>
 {
-    public override string Sql => """
+    public override string Sql => $"""
         INSERT INTO webhook_endpoints (id, url, events, secret, created_at, deleted_at)
         VALUES ($id, $url, $events, $secret, $created_at, $deleted_at)
         ON CONFLICT (id) DO UPDATE SET deleted_at = coalesce(webhook_endpoints.deleted_at, excluded.deleted_at);
-        UPDATE work_items
-           SET state = 'dead', last_error = 'endpoint deleted',
-               leased_until = NULL, lease_owner = NULL, lease_token = NULL, updated_at = $deleted_at
-         WHERE $deleted_at IS NOT NULL AND queue = 'deliveries' AND target = $id AND state = 'pending';
+        {SqliteWebhookStore.KillPendingSql} AND $now IS NOT NULL AND target = $id;
         """;
 
     protected override void Bind(SqliteParameterCollection parameters, WebhookEndpointView view)
@@ -24,6 +21,7 @@ internal sealed class WebhookEndpointRows : SqliteRows<WebhookEndpointView>
         Set(parameters, "$events", JsonSerializer.Serialize(view.Endpoint.Events));
         Set(parameters, "$secret", view.Endpoint.Secret);
         Set(parameters, "$created_at", SqliteTime.Format(view.Endpoint.CreatedAt));
-        Set(parameters, "$deleted_at", view.DeletedAt is { } at ? SqliteTime.Format(at) : null);
+        Set(parameters, "$deleted_at", SqliteTime.FormatNullable(view.DeletedAt));
+        Set(parameters, "$now", view.DeletedAt?.ToUnixTimeMilliseconds()); // null: not deleted, nothing to kill
     }
 }
