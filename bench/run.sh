@@ -17,7 +17,7 @@
 #
 # Knobs (environment):
 #   DURATION=15        measured seconds per scenario (wrk -d, pgbench -T)
-#   WARMUP=3           unmeasured seconds before each scenario
+#   WARMUP=3           unmeasured seconds before each scenario (confirm: once per run, on an event of its own)
 #   CONNECTIONS=64     wrk connections = pgbench clients
 #   THREADS=2          wrk threads = pgbench threads (-j)
 #   QMAX=5             quantities per consume are uniform in 1..QMAX (the pgbench scripts use random(1, 5))
@@ -534,6 +534,7 @@ for r in $(seq 1 "$ROUNDS"); do
   { has confirm-hot || has replay; } && prepare "confirm-hot-r$r" 1 "$CONFIRM_MEMBERS"
   has confirm-spread && prepare "confirm-spread-r$r" 100 "$CONFIRM_MEMBERS"
 done
+{ has confirm-hot || has confirm-spread; } && [[ $WARMUP -gt 0 ]] && prepare confirm-warm 1 3000
 if has reads; then
   [[ -f $WORK/confirm-spread-r1.events ]] || prepare reads 100 100
   cat "$WORK"/*.events > "$WORK/reads.ids"
