@@ -1,6 +1,7 @@
 using Pipeline.Actors.Cluster;
 using Pipeline.Actors.Outbox;
 using Pipeline.Actors.Payments;
+using Pipeline.Actors.Photos;
 using Pipeline.Actors.Projections;
 using Pipeline.Actors.ReadSide;
 using Pipeline.Actors.Webhooks;
@@ -33,6 +34,12 @@ public interface IStorage : IAsyncDisposable
 
     /// <summary>Payment ids and the one registration each is applied to.</summary>
     IPaymentClaims PaymentClaims { get; }
+
+    /// <summary>Content-addressed images: member photos and their variants.</summary>
+    IImageStore Images { get; }
+
+    /// <summary>Each member's current photo (an image of <see cref="Images"/>).</summary>
+    IMemberPhotos MemberPhotos { get; }
 
     /// <summary>True when the database answers a trivial query (readiness).</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken = default);

@@ -2,6 +2,7 @@ using Npgsql;
 using Pipeline.Actors.Cluster;
 using Pipeline.Actors.Outbox;
 using Pipeline.Actors.Payments;
+using Pipeline.Actors.Photos;
 using Pipeline.Actors.Projections;
 using Pipeline.Actors.ReadSide;
 using Pipeline.Actors.Webhooks;
@@ -44,6 +45,8 @@ public sealed class PostgresStorage : IStorage
         _claims = new PostgresPaymentClaims(_claimsDataSource);
         Leases = new PostgresLeaseStore(_dataSource);
         ClusterSeeds = new PostgresClusterSeeds(_dataSource);
+        Images = new PostgresImageStore(_dataSource);
+        MemberPhotos = new PostgresMemberPhotos(_dataSource);
     }
 
     public string Provider => StorageFactory.PostgresProvider;
@@ -61,6 +64,8 @@ public sealed class PostgresStorage : IStorage
 
     public ILeaseStore Leases { get; }
     public IClusterSeeds ClusterSeeds { get; }
+    public IImageStore Images { get; }
+    public IMemberPhotos MemberPhotos { get; }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
     {

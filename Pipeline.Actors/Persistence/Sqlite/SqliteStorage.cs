@@ -1,6 +1,7 @@
 using Pipeline.Actors.Cluster;
 using Pipeline.Actors.Outbox;
 using Pipeline.Actors.Payments;
+using Pipeline.Actors.Photos;
 using Pipeline.Actors.Projections;
 using Pipeline.Actors.ReadSide;
 using Pipeline.Actors.Webhooks;
@@ -35,6 +36,8 @@ public sealed class SqliteStorage : IStorage
         PaymentClaims = new SqlitePaymentClaims(_connections, timeProvider);
         Leases = new SqliteLeaseStore(_connections, timeProvider);
         ClusterSeeds = new SqliteClusterSeeds(_connections, timeProvider);
+        Images = new SqliteImageStore(_connections, timeProvider);
+        MemberPhotos = new SqliteMemberPhotos(_connections, timeProvider);
     }
 
     public string Provider => StorageFactory.SqliteProvider;
@@ -52,6 +55,8 @@ public sealed class SqliteStorage : IStorage
 
     public ILeaseStore Leases { get; }
     public IClusterSeeds ClusterSeeds { get; }
+    public IImageStore Images { get; }
+    public IMemberPhotos MemberPhotos { get; }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
     {

@@ -1,16 +1,21 @@
 using System.Text.RegularExpressions;
 using Pipeline.Actors.Entities.Members;
 using Pipeline.Actors.Entities.Records;
+using Pipeline.Actors.Photos;
 using Pipeline.Actors.Runtime;
+using Pipeline.Host.Api.Images;
 using Pipeline.Host.Api.Problems;
 using Pipeline.Host.Api.Requests;
 using Pipeline.Host.Payments;
 
 namespace Pipeline.Host.Api.Members;
 
-internal sealed record MemberResponse(string Id, string Name, string Phone, string? Email, DateTimeOffset CreatedAt)
+/// <param name="PhotoUrl">Where the member's photo is served; null without one.</param>
+internal sealed record MemberResponse(string Id, string Name, string Phone, string? Email, string? PhotoUrl, DateTimeOffset CreatedAt)
 {
-    public static MemberResponse From(MemberView member) => new(member.Id, member.Name, member.Phone, member.Email, member.CreatedAt);
+    /// <param name="photoName">The member's photo (<see cref="IMemberPhotos.NameAsync"/>); a member just created has none.</param>
+    public static MemberResponse From(MemberView member, string? photoName = null) =>
+        new(member.Id, member.Name, member.Phone, member.Email, photoName is null ? null : ImageUrls.Of(photoName), member.CreatedAt);
 }
 
 /// <summary>Members (admin): the people who register; the phone is where WhatsApp tickets go.</summary>
@@ -21,6 +26,15 @@ internal static partial class MemberEndpoints
     public static void MapMemberEndpoints(this RouteGroupBuilder admin)
     {
         admin.MapPost("/api/members", CreateAsync);
+        admin.MapGet("/api/members/{memberId}", GetAsync);
+        admin.MapMemberPhotoEndpoints();
+    }
+
+    /// <remarks>The member is a write-once record, read through the payment path's cache; its photo can change, so it is read each time.</remarks>
+    private static async Task<IResult> GetAsync(string memberId, PaymentLookups lookups, IMemberPhotos photos, CancellationToken ct)
+    {
+        var member = await lookups.MemberAsync(memberId, ct);
+        return member is null ? MemberNotFound() : Results.Ok(MemberResponse.From(member, await photos.NameAsync(memberId, ct)));
     }
 
     private static async Task<IResult> CreateAsync(HttpRequest request, MemberClient members, PaymentLookups lookups, TimeProvider time)

@@ -30,4 +30,9 @@ internal static class ProblemCodes
     public const string WebhookEndpointNotFound = "webhook_endpoint_not_found";
     public const string DeliveryNotFound = "delivery_not_found";
     public const string RateLimited = "rate_limited";
+    public const string UnsupportedImage = "unsupported_image";
+    public const string InvalidImage = "invalid_image";
+    public const string ImageTooLarge = "image_too_large";
+    public const string PayloadTooLarge = "payload_too_large";
+    public const string ImageNotFound = "image_not_found";
 }

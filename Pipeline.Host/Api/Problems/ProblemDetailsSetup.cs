@@ -25,6 +25,7 @@ internal static class ProblemDetailsSetup
                     StatusCodes.Status401Unauthorized => ProblemCodes.Unauthorized,
                     StatusCodes.Status404NotFound => ProblemCodes.NotFound,
                     StatusCodes.Status405MethodNotAllowed => ProblemCodes.MethodNotAllowed,
+                    StatusCodes.Status413PayloadTooLarge => ProblemCodes.PayloadTooLarge, // the server's own body limit
                     _ => ProblemCodes.InternalError,
                 };
             }
