@@ -8,7 +8,6 @@ internal static class TicketRenderBenchmark
 {
     public static void Run(int count)
     {
-        PdfSharp.PdfSharpLicense.SetAgplLicense();
         var tokens = new TicketToken("bench-ticket-signing-key-0123456789");
         TicketContent Content(int i) => new("Pipeline Conf 2027", "Bengaluru International Exhibition Centre",
             new DateTimeOffset(2027, 1, 15, 10, 0, 0, TimeSpan.Zero), $"Member {i}", $"reg_bench{i:D8}xxxxxxxxxxxxx",
