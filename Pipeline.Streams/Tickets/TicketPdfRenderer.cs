@@ -5,7 +5,8 @@ namespace Pipeline.Streams.Tickets;
 
 /// <summary>
 /// Renders a ticket as a one-page A6 PDF in memory with SkiaSharp's PDF backend: event name, venue, start time,
-/// member name, the QR code of the token and the registration id in small print (<see cref="TicketLayout"/>).
+/// member name (with the member's photo when there is one), the QR code of the token and the registration id in
+/// small print (<see cref="TicketLayout"/>).
 /// Nothing is written to disk. Every call builds its own document, fonts, paints and font subsets; the only shared
 /// state is the two parsed faces, which are immutable, so calls may run in parallel.
 /// </summary>
@@ -16,6 +17,9 @@ public static class TicketPdfRenderer
     private static readonly SKColor Ink = SKColors.Black;
     private static readonly SKColor Muted = new(0x55, 0x55, 0x55);
     private static readonly SKColor RuleColor = new(0xBB, 0xBB, 0xBB);
+
+    /// <summary>The PDF stores opaque images (the photo thumbnail) as JPEG at this quality rather than losslessly (~3x the bytes).</summary>
+    private const int PhotoJpegQuality = 85;
 
     /// <summary>The start time as tickets show it, e.g. "Thu 31 Dec 2026, 18:30 UTC".</summary>
     public static string FormatStartsAt(DateTimeOffset startsAt) =>
@@ -35,9 +39,10 @@ public static class TicketPdfRenderer
         ArgumentException.ThrowIfNullOrEmpty(ticket.Token);
 
         var qr = TicketQrCode.Encode(ticket.Token);
+        using var photo = TicketPhoto.TryThumbnail(ticket.Photo);
         TicketLayout layout;
         using (var measuring = new TicketFontSet(TicketFonts.Regular.Typeface, TicketFonts.Bold.Typeface))
-            layout = TicketLayout.Compute(ticket, measuring);
+            layout = TicketLayout.Compute(ticket, measuring, withPhoto: photo is not null);
 
         // Drawn with typefaces cut down to the glyphs on the page: the PDF embeds the typeface it is drawn with.
         using var regular = TicketFonts.Regular.Subset(layout.Lines.Where(l => !TicketFontSet.IsBold(l.Role)).Select(l => l.Text));
@@ -45,7 +50,7 @@ public static class TicketPdfRenderer
         using var fonts = new TicketFontSet(regular, bold);
 
         // No creation date: the same ticket renders to the same bytes every time.
-        var metadata = new SKDocumentPdfMetadata(SKDocumentPdfMetadata.DefaultRasterDpi, SKDocumentPdfMetadata.DefaultEncodingQuality)
+        var metadata = new SKDocumentPdfMetadata(SKDocumentPdfMetadata.DefaultRasterDpi, PhotoJpegQuality)
         {
             Title = "Ticket: " + TicketText.OneLine(ticket.EventName),
             Subject = FormatStartsAt(ticket.StartsAt) + ", " + TicketText.OneLine(ticket.Venue),
@@ -55,14 +60,14 @@ public static class TicketPdfRenderer
         using (var document = SKDocument.CreatePdf(output, metadata)
             ?? throw new InvalidOperationException("SkiaSharp could not create a PDF document (its native library lacks the PDF backend)."))
         {
-            DrawPage(document.BeginPage(TicketLayout.PageWidth, TicketLayout.PageHeight), layout, qr, fonts);
+            DrawPage(document.BeginPage(TicketLayout.PageWidth, TicketLayout.PageHeight), layout, qr, fonts, photo);
             document.EndPage();
             document.Close();
         }
         return output.ToArray();
     }
 
-    private static void DrawPage(SKCanvas canvas, TicketLayout layout, QrModules qr, TicketFontSet fonts)
+    private static void DrawPage(SKCanvas canvas, TicketLayout layout, QrModules qr, TicketFontSet fonts, SKImage? photo)
     {
         using var ink = new SKPaint { Color = Ink, Style = SKPaintStyle.Fill, IsAntialias = true };
         using var muted = new SKPaint { Color = Muted, Style = SKPaintStyle.Fill, IsAntialias = true };
@@ -75,6 +80,22 @@ public static class TicketPdfRenderer
         }
         canvas.DrawLine(TicketLayout.Margin, layout.RuleY, TicketLayout.PageWidth - TicketLayout.Margin, layout.RuleY, rule);
         DrawQrCode(canvas, qr, ink, layout.Qr);
+        if (photo is not null && layout.Photo is { } area)
+            DrawPhoto(canvas, photo, area, rule);
+    }
+
+    /// <summary>The thumbnail with rounded corners and a hairline edge, which keeps a pale photo from melting into the page.</summary>
+    private static void DrawPhoto(SKCanvas canvas, SKImage photo, SKRect area, SKPaint edge)
+    {
+        const float Radius = 6;
+        using var shape = new SKRoundRect(area, Radius);
+        canvas.Save();
+        canvas.ClipRoundRect(shape, SKClipOperation.Intersect, antialias: true);
+        canvas.DrawImage(photo, area, new SKSamplingOptions(SKFilterMode.Linear));
+        canvas.Restore();
+        using var hairline = edge.Clone();
+        hairline.StrokeWidth = 0.5f;
+        canvas.DrawRoundRect(shape, hairline);
     }
 
     /// <summary>
