@@ -69,12 +69,10 @@ internal static class TicketPhoto
         canvas.Concat(Upright(origin));
         canvas.Translate(-Pixels / 2f, -Pixels / 2f);
         using var image = SKImage.FromBitmap(source);
-        // Cubic resampling is sharp but only averages a 4x4 neighbourhood: past 2x reduction (a PNG, which decodes
-        // only at full size) mipmaps keep fine detail from aliasing.
-        var sampling = side > 2 * Pixels
-            ? new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear)
-            : new SKSamplingOptions(SKCubicResampler.Mitchell);
-        canvas.DrawImage(image, crop, SKRect.Create(Pixels, Pixels), sampling);
+        // Bilinear from the nearest mipmap level: after a scaled decode that is the image itself, and a large
+        // reduction (a PNG decodes only at full size) samples a level built by box filtering, so it does not alias.
+        // ~0.1 ms; Skia's cubic resampler (1.1 ms) and trilinear blending (1.8 ms) look no better at 168 px.
+        canvas.DrawImage(image, crop, SKRect.Create(Pixels, Pixels), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Nearest));
         return surface.Snapshot();
     }
 
