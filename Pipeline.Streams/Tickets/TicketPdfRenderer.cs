@@ -18,7 +18,7 @@ public static class TicketPdfRenderer
     private static readonly SKColor Muted = new(0x55, 0x55, 0x55);
     private static readonly SKColor RuleColor = new(0xBB, 0xBB, 0xBB);
 
-    /// <summary>The PDF stores opaque images (the photo thumbnail) as JPEG at this quality rather than losslessly (~3x the bytes).</summary>
+    /// <summary>The PDF stores opaque images (the photo thumbnail) as JPEG at this quality rather than losslessly (several times the bytes).</summary>
     private const int PhotoJpegQuality = 85;
 
     /// <summary>The start time as tickets show it, e.g. "Thu 31 Dec 2026, 18:30 UTC".</summary>
@@ -49,7 +49,7 @@ public static class TicketPdfRenderer
         using var bold = TicketFonts.Bold.Subset(layout.Lines.Where(l => TicketFontSet.IsBold(l.Role)).Select(l => l.Text));
         using var fonts = new TicketFontSet(regular, bold);
 
-        // No creation date: the same ticket renders to the same bytes every time.
+        // No creation date: nothing on a ticket depends on when it was rendered.
         var metadata = new SKDocumentPdfMetadata(SKDocumentPdfMetadata.DefaultRasterDpi, PhotoJpegQuality)
         {
             Title = "Ticket: " + TicketText.OneLine(ticket.EventName),
