@@ -10,12 +10,6 @@ public sealed class TicketOptions
 
     /// <summary>Signs ticket tokens (HMAC-SHA256). Required; only the Development overlay ships one.</summary>
     public string SigningKey { get; set; } = "";
-
-    /// <summary>
-    /// A commercial PDFsharp license key. Empty (default): PDFsharp 6.5 runs under AGPL-3.0, whose terms then apply
-    /// to the service (see README, "Licenses").
-    /// </summary>
-    public string PdfSharpLicenseKey { get; set; } = "";
 }
 
 internal sealed class TicketOptionsValidator : IValidateOptions<TicketOptions>

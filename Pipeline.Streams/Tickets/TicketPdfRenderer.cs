@@ -1,29 +1,25 @@
 using System.Globalization;
-using System.Text;
-using PdfSharp.Drawing;
-using PdfSharp.Pdf;
+using SkiaSharp;
 
 namespace Pipeline.Streams.Tickets;
 
-/// <summary>What a ticket shows. <see cref="Token"/> becomes the QR code; <see cref="StartsAt"/> is shown in UTC.</summary>
-public sealed record TicketContent(string EventName, string Venue, DateTimeOffset StartsAt, string MemberName, string RegistrationId, string Token);
-
 /// <summary>
-/// Renders a ticket as a one-page A6 PDF in memory: event name, venue, start time, member name, the QR code of the
-/// token and the registration id in small print. Nothing is written to disk. Every call builds its own document, and
-/// the only shared state (PDFsharp's font resolver and font caches) is set once and locked by PDFsharp, so calls may
-/// run in parallel.
+/// Renders a ticket as a one-page A6 PDF in memory with SkiaSharp's PDF backend: event name, venue, start time,
+/// member name (with the member's photo when there is one), the QR code of the token and the registration id in
+/// small print (<see cref="TicketLayout"/>).
+/// Nothing is written to disk. Every call builds its own document, fonts, paints and font subsets; the only shared
+/// state is the two parsed faces, which are immutable, so calls may run in parallel.
 /// </summary>
-/// <remarks>
-/// PDFsharp 6.5 is dual-licensed (AGPL-3.0 or commercial) and throws unless the process has loaded one of the two
-/// licenses; the host does that at start-up, this class only explains the failure when it did not.
-/// </remarks>
 public static class TicketPdfRenderer
 {
     public const string ContentType = "application/pdf";
 
-    private const double Margin = 22; // points, ~7.8 mm
-    private const double QrSide = 171; // points, ~60 mm: 3 pt (~1 mm) per module for a version-8 code with its quiet zone
+    private static readonly SKColor Ink = SKColors.Black;
+    private static readonly SKColor Muted = new(0x55, 0x55, 0x55);
+    private static readonly SKColor RuleColor = new(0xBB, 0xBB, 0xBB);
+
+    /// <summary>The PDF stores opaque images (the photo thumbnail) as JPEG at this quality rather than losslessly (several times the bytes).</summary>
+    private const int PhotoJpegQuality = 85;
 
     /// <summary>The start time as tickets show it, e.g. "Thu 31 Dec 2026, 18:30 UTC".</summary>
     public static string FormatStartsAt(DateTimeOffset startsAt) =>
@@ -42,199 +38,77 @@ public static class TicketPdfRenderer
         ArgumentException.ThrowIfNullOrEmpty(ticket.RegistrationId);
         ArgumentException.ThrowIfNullOrEmpty(ticket.Token);
 
-        TicketFonts.EnsureRegistered();
         var qr = TicketQrCode.Encode(ticket.Token);
+        using var photo = TicketPhoto.TryThumbnail(ticket.Photo);
+        TicketLayout layout;
+        using (var measuring = new TicketFontSet(TicketFonts.Regular.Typeface, TicketFonts.Bold.Typeface))
+            layout = TicketLayout.Compute(ticket, measuring, withPhoto: photo is not null);
 
-        using var document = NewDocument();
-        document.Info.Title = "Ticket: " + OneLine(ticket.EventName);
-        document.Info.Subject = FormatStartsAt(ticket.StartsAt) + ", " + OneLine(ticket.Venue);
-        document.Info.Creator = "Pipeline";
-        document.Options.CompressContentStreams = true;
-        document.Options.FlateEncodeMode = PdfFlateEncodeMode.BestSpeed;
+        // Drawn with typefaces cut down to the glyphs on the page: the PDF embeds the typeface it is drawn with.
+        using var regular = TicketFonts.Regular.Subset(layout.Lines.Where(l => !TicketFontSet.IsBold(l.Role)).Select(l => l.Text));
+        using var bold = TicketFonts.Bold.Subset(layout.Lines.Where(l => TicketFontSet.IsBold(l.Role)).Select(l => l.Text));
+        using var fonts = new TicketFontSet(regular, bold);
 
-        var page = document.AddPage();
-        // A6 (PDFsharp has no PageSize.A6): fits a phone screen and prints four to an A4 sheet.
-        page.Width = XUnit.FromMillimeter(105);
-        page.Height = XUnit.FromMillimeter(148);
-        var pageWidth = page.Width.Point;
-        var pageHeight = page.Height.Point;
-        var contentWidth = pageWidth - 2 * Margin;
-
-        using (var gfx = XGraphics.FromPdfPage(page))
+        // No creation date: nothing on a ticket depends on when it was rendered.
+        var metadata = new SKDocumentPdfMetadata(SKDocumentPdfMetadata.DefaultRasterDpi, PhotoJpegQuality)
         {
-            // Pens and brushes are mutable PDFsharp objects: each render makes its own rather than sharing statics.
-            var ink = new XSolidBrush(XColors.Black);
-            var muted = new XSolidBrush(XColor.FromArgb(0x55, 0x55, 0x55));
-            var rule = new XPen(XColor.FromArgb(0xBB, 0xBB, 0xBB), 0.75);
-            var label = new XFont(TicketFonts.FamilyName, 7, XFontStyleEx.Bold);
-            var title = new XFont(TicketFonts.FamilyName, 16, XFontStyleEx.Bold);
-            var body = new XFont(TicketFonts.FamilyName, 10, XFontStyleEx.Regular);
-            var emphasis = new XFont(TicketFonts.FamilyName, 11, XFontStyleEx.Bold);
-            var member = new XFont(TicketFonts.FamilyName, 13, XFontStyleEx.Bold);
-            var small = new XFont(TicketFonts.FamilyName, 6.5, XFontStyleEx.Regular);
-
-            // Text from the top; every block has a line limit, so it always ends above the QR code.
-            var y = Margin;
-            y = DrawLines(gfx, ["TICKET"], label, muted, Margin, y, contentWidth, gap: 4);
-            y = DrawLines(gfx, Wrap(gfx, ticket.EventName, title, contentWidth, maxLines: 3), title, ink, Margin, y, contentWidth, gap: 4);
-            y = DrawLines(gfx, Wrap(gfx, ticket.Venue, body, contentWidth, maxLines: 2), body, ink, Margin, y, contentWidth, gap: 2);
-            y = DrawLines(gfx, [FormatStartsAt(ticket.StartsAt)], emphasis, ink, Margin, y, contentWidth, gap: 8);
-            gfx.DrawLine(rule, Margin, y, pageWidth - Margin, y);
-            y += 8;
-            y = DrawLines(gfx, ["ATTENDEE"], label, muted, Margin, y, contentWidth, gap: 2);
-            DrawLines(gfx, Wrap(gfx, ticket.MemberName, member, contentWidth, maxLines: 2), member, ink, Margin, y, contentWidth, gap: 0);
-
-            // QR code and registration id anchored to the bottom.
-            var idLines = Wrap(gfx, "Registration " + ticket.RegistrationId, small, contentWidth, maxLines: 2);
-            var idHeight = idLines.Count * small.GetHeight();
-            var qrTop = pageHeight - Margin - idHeight - 4 - QrSide;
-            DrawQrCode(gfx, qr, ink, (pageWidth - QrSide) / 2, qrTop);
-            DrawLines(gfx, idLines, small, muted, Margin, qrTop + QrSide + 4, contentWidth, gap: 0, centered: true);
-        }
-
+            Title = "Ticket: " + TicketText.OneLine(ticket.EventName),
+            Subject = FormatStartsAt(ticket.StartsAt) + ", " + TicketText.OneLine(ticket.Venue),
+            Creator = "Pipeline",
+        };
         using var output = new MemoryStream();
-        document.Save(output, closeStream: false);
+        using (var document = SKDocument.CreatePdf(output, metadata)
+            ?? throw new InvalidOperationException("SkiaSharp could not create a PDF document (its native library lacks the PDF backend)."))
+        {
+            DrawPage(document.BeginPage(TicketLayout.PageWidth, TicketLayout.PageHeight), layout, qr, fonts, photo);
+            document.EndPage();
+            document.Close();
+        }
         return output.ToArray();
     }
 
-    private static PdfDocument NewDocument()
+    private static void DrawPage(SKCanvas canvas, TicketLayout layout, QrModules qr, TicketFontSet fonts, SKImage? photo)
     {
-        try
+        using var ink = new SKPaint { Color = Ink, Style = SKPaintStyle.Fill, IsAntialias = true };
+        using var muted = new SKPaint { Color = Muted, Style = SKPaintStyle.Fill, IsAntialias = true };
+        using var rule = new SKPaint { Color = RuleColor, Style = SKPaintStyle.Stroke, StrokeWidth = 0.75f, IsAntialias = true };
+
+        foreach (var line in layout.Lines)
         {
-            return new PdfDocument();
+            canvas.DrawText(line.Text, line.X, line.Baseline, line.Centered ? SKTextAlign.Center : SKTextAlign.Left,
+                fonts[line.Role], line.Muted ? muted : ink);
         }
-        // PDFsharp's own exception type is internal and says only "The loaded license is not valid.".
-        catch (Exception e) when (e.GetType().Name == "PdfSharpLicenseException")
-        {
-            throw new InvalidOperationException(
-                "PDFsharp 6.5 renders nothing until the process loads a license, and which one is a licensing decision this " +
-                "class does not make: call PdfSharpLicense.LoadLicense(<commercial key>) or PdfSharpLicense.SetAgplLicense() " +
-                "(the AGPL-3.0 terms then apply to the service) once at start-up.", e);
-        }
+        canvas.DrawLine(TicketLayout.Margin, layout.RuleY, TicketLayout.PageWidth - TicketLayout.Margin, layout.RuleY, rule);
+        DrawQrCode(canvas, qr, ink, layout.Qr);
+        if (photo is not null && layout.Photo is { } area)
+            DrawPhoto(canvas, photo, area, rule);
+    }
+
+    /// <summary>The thumbnail with rounded corners and a hairline edge, which keeps a pale photo from melting into the page.</summary>
+    private static void DrawPhoto(SKCanvas canvas, SKImage photo, SKRect area, SKPaint edge)
+    {
+        const float Radius = 6;
+        using var shape = new SKRoundRect(area, Radius);
+        canvas.Save();
+        canvas.ClipRoundRect(shape, SKClipOperation.Intersect, antialias: true);
+        canvas.DrawImage(photo, area, new SKSamplingOptions(SKFilterMode.Linear));
+        canvas.Restore();
+        using var hairline = edge.Clone();
+        hairline.StrokeWidth = 0.5f;
+        canvas.DrawRoundRect(shape, hairline);
     }
 
     /// <summary>
-    /// The dark modules as filled rectangles. Each reaches a hair into the row below, so a rasterizer's
-    /// anti-aliasing leaves no light seam between rows (a seam would be read as a light module).
+    /// The dark modules as filled rectangles: one rectangle per draw, which the PDF writes as a short "x y w h re"
+    /// (a single path of them is written as four line segments each, twice the bytes to compress). Each reaches a
+    /// hair into the row below, so a rasterizer's anti-aliasing leaves no light seam between rows (a seam would be
+    /// read as a light module); 1/16 pt is exact in binary, so it is written short too.
     /// </summary>
-    private static void DrawQrCode(XGraphics gfx, QrModules qr, XBrush ink, double left, double top)
+    private static void DrawQrCode(SKCanvas canvas, QrModules qr, SKPaint ink, SKRect area)
     {
-        var module = QrSide / qr.Size;
-        var rects = new XRect[qr.Dark.Count];
-        for (var i = 0; i < rects.Length; i++)
-        {
-            var dark = qr.Dark[i];
-            rects[i] = new XRect(left + dark.Column * module, top + dark.Row * module, dark.Width * module, dark.Height * module + 0.05);
-        }
-        gfx.DrawRectangles(ink, rects);
-    }
-
-    private static double DrawLines(
-        XGraphics gfx, IReadOnlyList<string> lines, XFont font, XBrush brush, double x, double y, double width, double gap, bool centered = false)
-    {
-        var lineHeight = font.GetHeight();
-        foreach (var line in lines)
-        {
-            gfx.DrawString(line, font, brush, new XRect(x, y, width, lineHeight), centered ? XStringFormats.TopCenter : XStringFormats.TopLeft);
-            y += lineHeight;
-        }
-        return y + gap;
-    }
-
-    /// <summary>Greedy word wrap to <paramref name="maxLines"/> lines; words wider than a line are broken; an ellipsis marks cut text.</summary>
-    private static List<string> Wrap(XGraphics gfx, string text, XFont font, double width, int maxLines)
-    {
-        var lines = new List<string>();
-        var current = "";
-        var truncated = false;
-        foreach (var word in OneLine(text).Split(' ', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = current.Length == 0 ? word : current + " " + word;
-            if (Fits(gfx, candidate, font, width))
-            {
-                current = candidate;
-                continue;
-            }
-            if (current.Length > 0)
-            {
-                lines.Add(current);
-                current = "";
-            }
-            // The word alone may still be too wide: break it between text elements (never inside a surrogate pair).
-            var remaining = word;
-            while (!Fits(gfx, remaining, font, width) && lines.Count < maxLines)
-            {
-                var cut = LongestFittingPrefix(gfx, remaining, font, width);
-                lines.Add(remaining[..cut]);
-                remaining = remaining[cut..];
-            }
-            current = remaining;
-            if (lines.Count >= maxLines)
-            {
-                truncated = true;
-                break;
-            }
-        }
-        if (!truncated && current.Length > 0)
-        {
-            if (lines.Count < maxLines)
-                lines.Add(current);
-            else
-                truncated = true;
-        }
-        if (truncated && lines.Count > maxLines)
-            lines.RemoveRange(maxLines, lines.Count - maxLines);
-        if (truncated && lines.Count > 0)
-            lines[^1] = WithEllipsis(gfx, lines[^1], font, width);
-        return lines;
-    }
-
-    private static string WithEllipsis(XGraphics gfx, string line, XFont font, double width)
-    {
-        const string Ellipsis = "\u2026";
-        var elements = StringInfo.ParseCombiningCharacters(line);
-        for (var count = elements.Length; count > 0; count--)
-        {
-            var end = count == elements.Length ? line.Length : elements[count];
-            var candidate = line[..end].TrimEnd() + Ellipsis;
-            if (Fits(gfx, candidate, font, width))
-                return candidate;
-        }
-        return Ellipsis;
-    }
-
-    private static int LongestFittingPrefix(XGraphics gfx, string word, XFont font, double width)
-    {
-        var starts = StringInfo.ParseCombiningCharacters(word);
-        var best = starts.Length > 1 ? starts[1] : word.Length; // at least one text element, or no progress is made
-        for (var i = 2; i < starts.Length; i++)
-        {
-            if (!Fits(gfx, word[..starts[i]], font, width))
-                break;
-            best = starts[i];
-        }
-        return best;
-    }
-
-    private static bool Fits(XGraphics gfx, string text, XFont font, double width) => gfx.MeasureString(text, font).Width <= width;
-
-    /// <summary>Control characters and line breaks become single spaces: names come from users.</summary>
-    private static string OneLine(string text)
-    {
-        var builder = new StringBuilder(text.Length);
-        var space = false;
-        foreach (var c in text)
-        {
-            if (char.IsWhiteSpace(c) || char.IsControl(c))
-            {
-                space = builder.Length > 0;
-                continue;
-            }
-            if (space)
-                builder.Append(' ');
-            space = false;
-            builder.Append(c);
-        }
-        return builder.ToString();
+        const float Overlap = 0.0625f;
+        var module = area.Width / qr.Size;
+        foreach (var dark in qr.Dark)
+            canvas.DrawRect(SKRect.Create(area.Left + dark.Column * module, area.Top + dark.Row * module, dark.Width * module, dark.Height * module + Overlap), ink);
     }
 }

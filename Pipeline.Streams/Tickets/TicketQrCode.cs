@@ -6,8 +6,8 @@ namespace Pipeline.Streams.Tickets;
 /// The QR code of a ticket as rectangles of dark modules, quiet zone included, for the renderer to draw as vectors. Built with QRCoder's encoder. Stateless and safe to call from many threads.
 /// </summary>
 /// <remarks>
-/// Vector rather than a PNG: an image costs a PNG encode here, a decode and a re-compression in PDFsharp (about a
-/// third of a ticket's render time), while rectangles scale without blur at any print size and are smaller.
+/// Vector rather than a PNG: an image costs a PNG encode here and a decode and re-compression in the PDF writer,
+/// while rectangles scale without blur at any print size and are smaller.
 /// </remarks>
 public static class TicketQrCode
 {
@@ -24,7 +24,7 @@ public static class TicketQrCode
         using var data = QRCodeGenerator.GenerateQrCode(text, ErrorCorrection);
         var matrix = data.ModuleMatrix; // quiet zone included
         // Runs along each row; a run that repeats one in the row above (same columns) extends that rectangle down,
-        // so a ticket's ~1,000 dark modules become a few hundred rectangles (PDFsharp's cost is per rectangle).
+        // so a ticket's ~1,000 dark modules become a few hundred rectangles (the PDF's size and drawing cost are per rectangle).
         var rects = new List<QrRect>();
         var open = new Dictionary<(int Column, int Width), int>(); // rectangles that reach the previous row
         var next = new Dictionary<(int Column, int Width), int>();

@@ -4,9 +4,9 @@ using System.Text;
 namespace Pipeline.Tests.Streams.Tickets;
 
 /// <summary>
-/// Runs the Debian tools that read a rendered ticket back: poppler-utils (pdftoppm, pdftotext, pdffonts) and
-/// zbar-tools (zbarimg). A missing tool fails the test with the package to install instead of skipping it, so a
-/// machine without them cannot pass the ticket tests by accident.
+/// Runs the Debian tools that read a rendered ticket back: poppler-utils (pdftoppm, pdftotext, pdffonts,
+/// pdfimages) and zbar-tools (zbarimg). A missing tool fails the test with the package to install instead of
+/// skipping it, so a machine without them cannot pass the ticket tests by accident.
 /// </summary>
 internal static class PdfTools
 {
@@ -34,6 +34,14 @@ internal static class PdfTools
         RunOkAsync("pdftotext", "poppler-utils", "-enc", "UTF-8", pdfPath, "-");
 
     public static Task<string> ListFontsAsync(string pdfPath) => RunOkAsync("pdffonts", "poppler-utils", pdfPath);
+
+    /// <summary>One row per image drawn on the pages (page, num, type, width, height, color, comp, bpc, enc, ...).</summary>
+    public static async Task<List<string[]>> ListImagesAsync(string pdfPath)
+    {
+        var listing = await RunOkAsync("pdfimages", "poppler-utils", "-list", pdfPath);
+        return [.. listing.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(2)
+            .Select(row => row.Split(' ', StringSplitOptions.RemoveEmptyEntries))];
+    }
 
     /// <summary>All runs of whitespace as one space, so text wrapped over lines still matches as a phrase.</summary>
     public static string Normalize(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));

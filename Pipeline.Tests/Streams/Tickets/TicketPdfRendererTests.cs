@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using Pipeline.Actors.Runtime;
 using Pipeline.Streams.Tickets;
+using SkiaSharp;
 
 namespace Pipeline.Tests.Streams.Tickets;
 
@@ -13,17 +14,15 @@ public sealed class TicketPdfRendererTests : IDisposable
     private readonly TicketToken _tokens = new("renderer-test-signing-key-0123456789");
     private readonly DirectoryInfo _scratch = Directory.CreateTempSubdirectory("pipeline-ticket-tests-");
 
-    public TicketPdfRendererTests() => PdfSharpTestLicense.Ensure();
-
     public void Dispose() => _scratch.Delete(recursive: true);
 
     private TicketContent NewTicket(string eventName = "Winter Meetup 2026", string venue = "Hall B, Koramangala, Bengaluru",
-        string memberName = "Asha Raman")
+        string memberName = "Asha Raman", byte[]? photo = null)
     {
         var registrationId = OpaqueId.New("reg");
         var eventId = OpaqueId.New("evt");
         var token = _tokens.Create(registrationId, eventId, DateTimeOffset.UtcNow);
-        return new TicketContent(eventName, venue, StartsAt, memberName, registrationId, token);
+        return new TicketContent(eventName, venue, StartsAt, memberName, registrationId, token, photo);
     }
 
     private string Save(byte[] pdf, string name)
@@ -86,12 +85,13 @@ public sealed class TicketPdfRendererTests : IDisposable
 
         var fonts = await PdfTools.ListFontsAsync(pdfPath);
 
-        // pdffonts prints a two-line header, then name ("ABCDEF+DejaVu Sans,Bold" for a subset), type, encoding, emb, sub,
-        // uni, object id. Both faces must be there and every font embedded, so no viewer substitutes its own.
+        // pdffonts prints a two-line header, then name ("ABCDEF+DejaVuSans-Bold" for a subset), type, encoding, emb, sub,
+        // uni, object id. Both faces must be there, every font embedded and mapped to Unicode (text can be searched
+        // and copied), so no viewer substitutes its own.
         var rows = fonts.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(2).ToList();
-        Assert.Contains(rows, r => r.Contains("+DejaVu Sans,Bold ", StringComparison.Ordinal));
-        Assert.Contains(rows, r => r.Contains("+DejaVu Sans ", StringComparison.Ordinal));
-        Assert.All(rows, r => Assert.Matches(@"\sTrueType\s.*\syes\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$", r));
+        Assert.Contains(rows, r => r.Contains("+DejaVuSans-Bold ", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.Contains("+DejaVuSans ", StringComparison.Ordinal));
+        Assert.All(rows, r => Assert.Matches(@"\sTrueType\s.*\syes\s+(yes|no)\s+yes\s+\d+\s+\d+\s*$", r));
     }
 
     [Fact]
@@ -132,7 +132,7 @@ public sealed class TicketPdfRendererTests : IDisposable
 
     [Theory]
     [InlineData("", "", "")]
-    [InlineData("Winter Meetup 2026", "Hall B", "आशा रमन 😀")] // DejaVu Sans has neither Devanagari nor emoji
+    [InlineData("Winter Meetup 2026", "Hall B", "आशा रमन 😀")] // DejaVu Sans has no Devanagari
     [InlineData("शीतकालीन सम्मेलन", "हॉल बी, बेंगलुरु", "Asha Raman")]
     public async Task Empty_names_and_unsupported_scripts_render_and_the_qr_code_still_scans(string eventName, string venue, string memberName)
     {
@@ -149,6 +149,76 @@ public sealed class TicketPdfRendererTests : IDisposable
         Assert.Contains(StartsAtText, text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(SKEncodedImageFormat.Jpeg)]
+    [InlineData(SKEncodedImageFormat.Png)]
+    [InlineData(SKEncodedImageFormat.Webp)]
+    public async Task A_ticket_with_a_photo_shows_one_small_image_and_still_has_its_text_and_qr_code(SKEncodedImageFormat format)
+    {
+        var ticket = NewTicket(photo: TestPhotos.Portrait(format, 1200, 1600));
+        var pdf = TicketPdfRenderer.Render(ticket);
+        var pdfPath = Save(pdf, "photo");
+
+        var images = await PdfTools.ListImagesAsync(pdfPath);
+        var text = PdfTools.Normalize(await PdfTools.ExtractTextAsync(pdfPath));
+        var decoded = await PdfTools.DecodeQrAsync(await PdfTools.RasterizeAsync(pdfPath, _scratch.FullName));
+
+        // The 1200x1600 photo travels as the 168 px thumbnail, as a JPEG, not as the upload.
+        var image = Assert.Single(images);
+        Assert.Equal(["image", "168", "168"], image[2..5]);
+        Assert.Equal("jpeg", image[8]);
+        Assert.True(pdf.Length < 100 * 1024, $"the ticket PDF is {pdf.Length} bytes");
+        Assert.Contains(ticket.EventName, text, StringComparison.Ordinal);
+        Assert.Contains(ticket.MemberName, text, StringComparison.Ordinal);
+        Assert.Contains(StartsAtText, text, StringComparison.Ordinal);
+        Assert.Contains(ticket.RegistrationId, text, StringComparison.Ordinal);
+        Assert.Equal(ticket.Token, decoded);
+    }
+
+    [Fact]
+    public async Task A_photo_beside_text_at_every_line_limit_leaves_the_qr_code_scannable()
+    {
+        var ticket = NewTicket(
+            eventName: string.Join(' ', Enumerable.Repeat("Everlasting", 40)),
+            venue: new string('V', 400),
+            memberName: string.Join(' ', Enumerable.Repeat("Name", 60)),
+            photo: TestPhotos.Portrait(SKEncodedImageFormat.Jpeg));
+        var pdfPath = Save(TicketPdfRenderer.Render(ticket), "photo-overflow");
+
+        var images = await PdfTools.ListImagesAsync(pdfPath);
+        var text = PdfTools.Normalize(await PdfTools.ExtractTextAsync(pdfPath));
+        var decoded = await PdfTools.DecodeQrAsync(await PdfTools.RasterizeAsync(pdfPath, _scratch.FullName));
+
+        Assert.Single(images);
+        Assert.Matches("ATTENDEE Name Name [^\u2026]*\u2026", text); // the name beside the photo, cut at two lines
+        Assert.Equal(ticket.Token, decoded);
+    }
+
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("truncated")]
+    [InlineData("empty")]
+    public async Task A_photo_that_cannot_be_decoded_is_left_out_and_the_ticket_renders(string kind)
+    {
+        var jpeg = TestPhotos.Portrait(SKEncodedImageFormat.Jpeg);
+        var photo = kind switch
+        {
+            "garbage" => Encoding.ASCII.GetBytes("<html>not a photo</html>"),
+            "truncated" => jpeg[..(jpeg.Length / 3)],
+            _ => [],
+        };
+        var ticket = NewTicket(photo: photo);
+        var pdfPath = Save(TicketPdfRenderer.Render(ticket), "bad-photo");
+
+        var images = await PdfTools.ListImagesAsync(pdfPath);
+        var text = PdfTools.Normalize(await PdfTools.ExtractTextAsync(pdfPath));
+        var decoded = await PdfTools.DecodeQrAsync(await PdfTools.RasterizeAsync(pdfPath, _scratch.FullName));
+
+        Assert.Empty(images);
+        Assert.Contains(ticket.MemberName, text, StringComparison.Ordinal);
+        Assert.Equal(ticket.Token, decoded);
+    }
+
     [Fact]
     public void Missing_token_or_registration_id_is_an_argument_error()
     {
@@ -161,10 +231,14 @@ public sealed class TicketPdfRendererTests : IDisposable
     [Fact]
     public async Task Fifty_tickets_render_in_parallel_each_with_its_own_content()
     {
-        var tickets = Enumerable.Range(0, 50).Select(i => NewTicket(eventName: $"Parallel Event {i}", memberName: $"Member Number {i}")).ToArray();
+        // Every other ticket has a photo, so decoding runs in parallel too.
+        var photo = TestPhotos.Portrait(SKEncodedImageFormat.Jpeg);
+        var tickets = Enumerable.Range(0, 50)
+            .Select(i => NewTicket(eventName: $"Parallel Event {i}", memberName: $"Member Number {i}", photo: i % 2 == 0 ? photo : null))
+            .ToArray();
         var pdfs = new ConcurrentDictionary<int, byte[]>();
 
-        // More workers than cores so renders interleave inside PDFsharp's shared font state.
+        // More workers than cores so renders interleave on the shared typefaces.
         using var start = new Barrier(8);
         var workers = Enumerable.Range(0, 8).Select(w => Task.Factory.StartNew(() =>
         {
