@@ -1,3 +1,4 @@
+using Pipeline.Actors.Persistence;
 using Microsoft.Extensions.Options;
 using Pipeline.Actors.ReadSide;
 using Pipeline.Host.Configuration;
@@ -13,7 +14,8 @@ internal static class TicketServices
         services.AddSingleton<IValidateOptions<TicketOptions>, TicketOptionsValidator>();
         services.AddSingleton(sp => new TicketToken(sp.GetRequiredService<IOptions<TicketOptions>>().Value.SigningKey));
         services.AddSingleton(sp => new TicketComposer(
-            sp.GetRequiredService<IEventReadModel>(), sp.GetRequiredService<IMemberReadModel>(), sp.GetRequiredService<TicketToken>()));
+            sp.GetRequiredService<IEventReadModel>(), sp.GetRequiredService<IMemberReadModel>(), sp.GetRequiredService<TicketToken>(),
+            sp.GetRequiredService<IStorage>().MemberPhotos));
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using Pipeline.Actors.Entities.Events;
 using Pipeline.Actors.Entities.Registrations;
+using Pipeline.Actors.Photos;
 using Pipeline.Actors.ReadSide;
 
 namespace Pipeline.Streams.Tickets;
@@ -8,7 +9,7 @@ namespace Pipeline.Streams.Tickets;
 /// Gathers what a ticket shows (event, member, a signed token) for a paid registration and renders its PDF.
 /// The download endpoint and the tickets pipeline both come here, so a ticket looks the same wherever it is seen.
 /// </summary>
-public sealed class TicketComposer(IEventReadModel events, IMemberReadModel members, TicketToken tokens)
+public sealed class TicketComposer(IEventReadModel events, IMemberReadModel members, TicketToken tokens, IMemberPhotos photos)
 {
     /// <summary>
     /// Events never change once created, and an event's read also counts its attendees (O(attendees)): read each once
@@ -27,7 +28,9 @@ public sealed class TicketComposer(IEventReadModel events, IMemberReadModel memb
         }
         // Issued at payment time, so every rendering of one ticket carries the same token and QR code.
         var token = tokens.Create(registration.Id, registration.EventId, registration.PaidAt ?? registration.CreatedAt);
-        var pdf = TicketPdfRenderer.Render(new TicketContent(@event.Name, @event.Venue, @event.StartsAt, member.Name, registration.Id, token));
+        // The member's photo when there is one (one primary-key read); the ticket renders without it otherwise.
+        var photo = await photos.PhotoAsync(registration.MemberId, cancellationToken);
+        var pdf = TicketPdfRenderer.Render(new TicketContent(@event.Name, @event.Venue, @event.StartsAt, member.Name, registration.Id, token, photo));
         return new RenderedTicket(member.Phone, @event.Name, TicketPdfRenderer.FileName(registration.Id), pdf);
     }
 }

@@ -1,7 +1,10 @@
 using System.Net;
+using System.Net.Http.Headers;
+using SkiaSharp;
 using Pipeline.Actors.Outbox;
 using Pipeline.Streams.Tickets;
 using Pipeline.Tests.Storage;
+using Pipeline.Tests.Streams.Tickets;
 using Pipeline.Tests.Support;
 
 namespace Pipeline.Tests.Api.Tickets;
@@ -86,6 +89,39 @@ public abstract class TicketApiContract<TDatabase>(AppFixture<TDatabase> fixture
         }
         var registration = await (await _flow.Public.GetAsync($"/api/public/events/{eventId}/registrations/{registrationId}")).JsonAsync();
         Assert.Equal(System.Text.Json.JsonValueKind.Null, registration.GetProperty("checkedInAt").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_member_with_a_photo_gets_a_ticket_showing_it_and_one_without_gets_none()
+    {
+        var eventId = await _flow.CreateEventAsync();
+        var withPhoto = await _flow.CreateMemberAsync();
+        var without = await _flow.CreateMemberAsync();
+        var photo = new ByteArrayContent(TestImages.Marked(600, 400, SKEncodedImageFormat.Png));
+        photo.Headers.ContentType = MediaTypeHeaderValue.Parse("image/png");
+        Assert.Equal(HttpStatusCode.OK, (await _flow.Admin.PutAsync($"/api/members/{withPhoto}/photo", photo)).StatusCode);
+
+        var images = new List<int>();
+        var scratch = Directory.CreateTempSubdirectory("pipeline-ticket-photo-");
+        try
+        {
+            foreach (var memberId in new[] { withPhoto, without })
+            {
+                var (orderId, registrationId) = await _flow.PlaceOrderAsync(eventId, memberId);
+                Assert.Equal(HttpStatusCode.OK, (await _flow.ConfirmAsync(eventId, memberId, orderId, PaymentScenario.NewPaymentId())).StatusCode);
+                var response = await _flow.Public.GetAsync($"/api/public/events/{eventId}/registrations/{registrationId}/download-pdf");
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                var path = Path.Combine(scratch.FullName, registrationId + ".pdf");
+                await File.WriteAllBytesAsync(path, await response.Content.ReadAsByteArrayAsync());
+                images.Add((await PdfTools.ListImagesAsync(path)).Count);
+            }
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
+        }
+
+        Assert.Equal([1, 0], images);
     }
 
     private async Task<(string EventId, string MemberId, string RegistrationId)> PaidAsync()

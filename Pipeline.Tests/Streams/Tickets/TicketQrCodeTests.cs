@@ -6,8 +6,12 @@ namespace Pipeline.Tests.Streams.Tickets;
 /// <remarks>That the drawn code scans as the token is proven on the rendered page (<see cref="TicketPdfRendererTests"/>).</remarks>
 public sealed class TicketQrCodeTests
 {
+    // Fixed: the token's length (so the code's version) follows its issue time's encoding, and a test run at a moment
+    // with a shorter encoding drew a version 7 code.
+    private static readonly DateTimeOffset IssuedAt = new(2026, 12, 3, 4, 30, 17, 345, TimeSpan.Zero);
+
     private static readonly string Token = new TicketToken("qr-test-signing-key-0123456789")
-        .Create("reg_AAAAAAAAAAAAAAAAAAAAAA", "evt_BBBBBBBBBBBBBBBBBBBBBB", DateTimeOffset.UtcNow);
+        .Create("reg_AAAAAAAAAAAAAAAAAAAAAA", "evt_BBBBBBBBBBBBBBBBBBBBBB", IssuedAt);
 
     [Fact]
     public void A_ticket_token_is_a_version_8_code_with_its_quiet_zone()
