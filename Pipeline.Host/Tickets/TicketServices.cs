@@ -1,5 +1,5 @@
-using Pipeline.Actors.Persistence;
 using Microsoft.Extensions.Options;
+using Pipeline.Actors.Photos;
 using Pipeline.Actors.ReadSide;
 using Pipeline.Host.Configuration;
 using Pipeline.Streams.Tickets;
@@ -15,7 +15,7 @@ internal static class TicketServices
         services.AddSingleton(sp => new TicketToken(sp.GetRequiredService<IOptions<TicketOptions>>().Value.SigningKey));
         services.AddSingleton(sp => new TicketComposer(
             sp.GetRequiredService<IEventReadModel>(), sp.GetRequiredService<IMemberReadModel>(), sp.GetRequiredService<TicketToken>(),
-            sp.GetRequiredService<IStorage>().MemberPhotos));
+            sp.GetRequiredService<IMemberPhotos>()));
         return services;
     }
 }

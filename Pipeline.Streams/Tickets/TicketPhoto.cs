@@ -1,3 +1,4 @@
+using Pipeline.Streams.Photos;
 using SkiaSharp;
 
 namespace Pipeline.Streams.Tickets;
@@ -65,31 +66,13 @@ internal static class TicketPhoto
         var canvas = surface.Canvas;
         canvas.Clear(SKColors.White);
         // The centre square of the stored image, turned, is the centre square of the upright one.
-        canvas.Translate(Pixels / 2f, Pixels / 2f);
-        canvas.Concat(Upright(origin));
-        canvas.Translate(-Pixels / 2f, -Pixels / 2f);
+        var upright = ImageOrientation.ToUpright(origin, Pixels, Pixels);
+        canvas.Concat(in upright);
         using var image = SKImage.FromBitmap(source);
         // Bilinear from the nearest mipmap level: after a scaled decode that is the image itself, and a large
         // reduction (a PNG decodes only at full size) samples a level built by box filtering, so it does not alias.
         // ~0.1 ms; Skia's cubic resampler (1.1 ms) and trilinear blending (1.8 ms) look no better at 168 px.
         canvas.DrawImage(image, crop, SKRect.Create(Pixels, Pixels), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Nearest));
         return surface.Snapshot();
-    }
-
-    /// <summary>Turns the stored image about its centre so it shows upright (EXIF orientation 1-8).</summary>
-    private static SKMatrix Upright(SKEncodedOrigin origin)
-    {
-        var (scaleX, skewX, skewY, scaleY) = origin switch
-        {
-            SKEncodedOrigin.TopRight => (-1f, 0f, 0f, 1f), // mirrored
-            SKEncodedOrigin.BottomRight => (-1f, 0f, 0f, -1f), // upside down
-            SKEncodedOrigin.BottomLeft => (1f, 0f, 0f, -1f), // mirrored upside down
-            SKEncodedOrigin.LeftTop => (0f, 1f, 1f, 0f), // transposed
-            SKEncodedOrigin.RightTop => (0f, -1f, 1f, 0f), // a quarter turn clockwise
-            SKEncodedOrigin.RightBottom => (0f, -1f, -1f, 0f), // transversed
-            SKEncodedOrigin.LeftBottom => (0f, 1f, -1f, 0f), // a quarter turn anticlockwise
-            _ => (1f, 0f, 0f, 1f),
-        };
-        return new SKMatrix(scaleX, skewX, 0, skewY, scaleY, 0, 0, 0, 1);
     }
 }
