@@ -327,11 +327,9 @@ start_host() {
     "Pipeline__Razorpay__KeySecret=$RZP_SECRET"
     "Pipeline__Razorpay__WebhookSecret=$(rand_hex)"
     "Pipeline__Tickets__SigningKey=$(rand_hex)"
-    Logging__LogLevel__Default=Warning
     # config/ is watched for changes; polling instead of inotify, whose per-user instances (128 by default)
     # other .NET processes on the box (test suites) can use up, which aborts the host at start.
     DOTNET_USE_POLLING_FILE_WATCHER=1
-    Logging__LogLevel__Microsoft.AspNetCore=Warning
   )
   [[ -n $SHARD_COUNT ]] && env+=("Pipeline__Entities__ShardCount=$SHARD_COUNT")
   [[ -n $MAX_BATCH_SIZE ]] && env+=("Pipeline__Entities__MaxBatchSize=$MAX_BATCH_SIZE")

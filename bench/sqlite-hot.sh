@@ -34,7 +34,7 @@ cp -r "$REPO/config" "$WORK/"   # the host reads config/ from its working direct
 
 (cd "$WORK" && ASPNETCORE_ENVIRONMENT=Development \
   Pipeline__Storage__Provider=Sqlite Pipeline__Storage__ConnectionString="Data Source=$WORK/pipeline.db" \
-  Pipeline__RateLimits__Enabled=false Logging__LogLevel__Default=Warning \
+  Pipeline__RateLimits__Enabled=false \
   exec "$WORK/host/Pipeline.Host" --urls "http://127.0.0.1:$PORT" >"$WORK/host.log" 2>&1) &
 HOST_PID=$!
 for _ in $(seq 1 120); do

@@ -30,6 +30,8 @@ internal static class OperationsSetup
             sp.GetRequiredService<Pipeline.Actors.ReadSide.IEventReadModel>(), sp.GetRequiredService<TimeProvider>()));
         services.AddPipelineRateLimiting();
         services.AddPipelineHealth();
+        services.AddOptions<RequestLogOptions>().BindConfiguration(RequestLogOptions.Section).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<RequestLogOptions>, RequestLogOptionsValidator>();
 
         // Problems carry the request's correlation id next to the traceId that ProblemDetailsSetup adds.
         services.PostConfigure<ProblemDetailsOptions>(options =>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Options;
 using Pipeline.Host.Operations.Metrics;
 
 namespace Pipeline.Host.Operations.Logging;
@@ -9,12 +10,24 @@ namespace Pipeline.Host.Operations.Logging;
 /// line (method, route pattern, status, elapsed ms) and records <c>pipeline_http_request_duration_seconds</c>.
 /// </summary>
 /// <remarks>
-/// Probes and scrapes (<c>/health/*</c>, <c>/metrics</c>) log at Debug, so a scraper every few seconds does not
-/// drown the request log; they are still measured. Requests that match no endpoint get the route <c>unmatched</c>.
+/// The line's level says whether an operator needs it (<see cref="RequestLogOptions"/>): a server error or a slow
+/// request at Warning, one request in <see cref="RequestLogOptions.SampleOneIn"/> at Information, the rest at Debug,
+/// probes and scrapes (<c>/health/*</c>, <c>/metrics</c>) at Trace; every request is measured. Requests that match no
+/// endpoint get the route <c>unmatched</c>.
 /// </remarks>
-internal sealed class RequestTelemetryMiddleware(RequestDelegate next, HostInstruments instruments, ILogger<RequestTelemetryMiddleware> logger)
+internal sealed class RequestTelemetryMiddleware(
+    RequestDelegate next,
+    HostInstruments instruments,
+    IOptions<RequestLogOptions> options,
+    ILogger<RequestTelemetryMiddleware> logger)
 {
     public const string Unmatched = "unmatched";
+
+    private readonly TimeSpan _slowAfter = options.Value.SlowAfter;
+    private readonly int _sampleOneIn = options.Value.SampleOneIn;
+
+    /// <summary>Requests seen, for the sample; wraps harmlessly.</summary>
+    private int _seen;
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -33,15 +46,28 @@ internal sealed class RequestTelemetryMiddleware(RequestDelegate next, HostInstr
             var elapsed = Stopwatch.GetElapsedTime(started);
             route ??= RouteOf(context) ?? Unmatched;
             instruments.RecordRequest(context, route, elapsed);
-            var level = route.StartsWith("/health/", StringComparison.Ordinal) || route == OperationsSetup.MetricsPath
-                ? LogLevel.Debug
-                : LogLevel.Information;
+            var level = LevelOf(route, context.Response.StatusCode, elapsed);
             if (logger.IsEnabled(level))
             {
                 logger.Log(level, "HTTP {Method} {Route} responded {StatusCode} in {ElapsedMs} ms",
                     context.Request.Method, route, context.Response.StatusCode, Math.Round(elapsed.TotalMilliseconds, 2));
             }
         }
+    }
+
+    private LogLevel LevelOf(string route, int status, TimeSpan elapsed)
+    {
+        if (route.StartsWith("/health/", StringComparison.Ordinal) || route == OperationsSetup.MetricsPath)
+        {
+            return LogLevel.Trace;
+        }
+        if (status >= StatusCodes.Status500InternalServerError || elapsed >= _slowAfter)
+        {
+            return LogLevel.Warning;
+        }
+        return _sampleOneIn > 0 && (uint)Interlocked.Increment(ref _seen) % (uint)_sampleOneIn == 0
+            ? LogLevel.Information
+            : LogLevel.Debug;
     }
 
     private static string? RouteOf(HttpContext context) =>

@@ -12,8 +12,8 @@ namespace Pipeline.Tests.Operations.Logging;
 
 /// <summary>
 /// Correlation ids and the request log through HTTP: the id is taken when valid, made otherwise, echoed, carried by
-/// every log line of the request and by problem details; one Information line per request with method, route
-/// pattern, status and elapsed time. Storage plays no part, so SQLite only.
+/// every log line of the request and by problem details; one line per request with method, route pattern, status and
+/// elapsed time (here every one at Information: <c>SampleOneIn=1</c>). Storage plays no part, so SQLite only.
 /// </summary>
 public sealed partial class RequestLoggingTests(LoggedApp fixture) : IClassFixture<LoggedApp>
 {
@@ -118,6 +118,7 @@ public sealed class LoggedApp : IAsyncLifetime
         {
             ["Logging:LogLevel:Pipeline.Host.Operations"] = "Information",
             ["Logging:LogLevel:Microsoft.AspNetCore.Routing"] = "Debug",
+            ["Pipeline:RequestLog:SampleOneIn"] = "1", // every request at Information: these tests read each one's line
         });
         App = _base.WithWebHostBuilder(b => b.ConfigureServices(s => s.AddSingleton<ILoggerProvider>(Logs)));
         _ = App.Server;
@@ -163,6 +164,7 @@ public sealed class JsonConsoleLogTests : IAsyncLifetime
             ["Pipeline:RateLimits:Enabled"] = "false",
             ["Logging:Console:FormatterName"] = "json",
             ["Logging:LogLevel:Pipeline.Host.Operations"] = "Information",
+            ["Pipeline:RequestLog:SampleOneIn"] = "1",
         }, _workingDirectory);
         using var client = host.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/events?limit=5");
