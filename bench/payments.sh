@@ -48,14 +48,14 @@ record() { # name line cpu ok errors
     "$(field p50_ms "$2")" "$(field p95_ms "$2")" "$(field p99_ms "$2")" "$(field max_ms "$2")" "$4" "$5" "$3" "$ROUND" "$NOISE" >>"$RESULTS"
 }
 
-# Once per run, before the first measured confirmation: WARMUP seconds of confirmations on an event of their own (the
+# Once per run, before the first measured confirmation: FIRST_WARMUP seconds of confirmations on an event of their own (the
 # bodies are one-shot, so the measured ones cannot be used), as pgbench and the consume scenarios get their warm-up.
 # Without it the first round measured the JIT compiling the confirm path, which the preparation never runs.
 confirm_warmup() {
-  [[ $WARMUP -gt 0 && -s $WORK/confirm-warm.bodies && -z ${CONFIRM_WARMED:-} ]] || return 0
+  [[ $FIRST_WARMUP -gt 0 && -s $WORK/confirm-warm.bodies && -z ${CONFIRM_WARMED:-} ]] || return 0
   CONFIRM_WARMED=1
-  log "pipeline confirm: warm-up ${WARMUP}s on an event of its own"
-  BENCH_BODIES="$WORK/confirm-warm.bodies" BENCH_THREADS="$THREADS" run_lua confirm_warmup confirm.lua "$WARMUP"
+  log "pipeline confirm: warm-up ${FIRST_WARMUP}s on an event of its own"
+  BENCH_BODIES="$WORK/confirm-warm.bodies" BENCH_THREADS="$THREADS" run_lua confirm_warmup confirm.lua "$FIRST_WARMUP"
 }
 
 confirm_scenario() { # name (confirm-hot | confirm-spread) tag: bodies in $WORK/<tag>.bodies

@@ -18,6 +18,8 @@
 # Knobs (environment):
 #   DURATION=15        measured seconds per scenario (wrk -d, pgbench -T)
 #   WARMUP=3           unmeasured seconds before each scenario (confirm: once per run, on an event of its own)
+#   FIRST_WARMUP=15    unmeasured seconds before a scenario's first round instead (confirm: its one warm-up): a fresh
+#                      host spends about a third of its CPU compiling (tiered JIT) for its first 10-30 s under load
 #   CONNECTIONS=64     wrk connections = pgbench clients
 #   THREADS=2          wrk threads = pgbench threads (-j)
 #   QMAX=5             quantities per consume are uniform in 1..QMAX (the pgbench scripts use random(1, 5))
@@ -62,6 +64,8 @@ export PATH="$PATH:$HOME/.dotnet/tools"   # dotnet-trace (PROFILE), when install
 
 DURATION=${DURATION:-15}
 WARMUP=${WARMUP:-3}
+FIRST_WARMUP=${FIRST_WARMUP:-15}
+declare -A WARMED=()   # scenarios that had their first warm-up
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 QMAX=${QMAX:-5}
@@ -421,8 +425,10 @@ run_wrk() { # tag ids-file seconds connections -> sets LINE (the BENCH line) and
 pipeline_scenario() { # name ids-file
   local name=$1 ids=$2 line cpu
   wait_quiet "pipeline-$name"
-  log "round $ROUND, pipeline $name: warm-up ${WARMUP}s"
-  [[ $WARMUP -gt 0 ]] && run_wrk "${name}_warmup" "$ids" "$WARMUP" "$CONNECTIONS"
+  local warmup=$WARMUP
+  [[ -z ${WARMED[$name]:-} ]] && warmup=$FIRST_WARMUP && WARMED[$name]=1
+  log "round $ROUND, pipeline $name: warm-up ${warmup}s"
+  [[ $warmup -gt 0 ]] && run_wrk "${name}_warmup" "$ids" "$warmup" "$CONNECTIONS"
   sleep 1   # commands still in flight when wrk stopped complete server-side
   q pipeline "CHECKPOINT" >/dev/null
   read -r _ v0 q0 _ _ < <(api_totals "$ids")
