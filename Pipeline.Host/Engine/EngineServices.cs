@@ -233,7 +233,7 @@ internal static class EngineServices
         akka.persistence.query.journal.sql.default.journal.table-name = event_journal
         akka.persistence.journal.sql {
           # Akka.Persistence.Sql's journal with an entity's recovery in one read (see the class).
-          class = "{{typeof(OneReadRecoverySqlJournal).FullName}}, {{typeof(OneReadRecoverySqlJournal).Assembly.GetName().Name}}"
+          class = "{{typeof(PipelineSqlJournal).FullName}}, {{typeof(PipelineSqlJournal).Assembly.GetName().Name}}"
           # SQLite has one writer even in WAL: more write streams would only wait on each other's locks.
           parallelism = {{(sqlite ? 1 : 4)}}
           batch-size = 100

@@ -18,7 +18,7 @@ public sealed class SqliteJournalRecoveryTests(SqliteTestDatabase database) : Sq
 public sealed class PostgresJournalRecoveryTests(PostgresTestDatabase database) : SqlJournalRecoveryContract(database), IClassFixture<PostgresTestDatabase>;
 
 /// <summary>
-/// The entity on real storage through the journal the host runs (<see cref="OneReadRecoverySqlJournal"/>: Akka.Persistence.Sql
+/// The entity on real storage through the journal the host runs (<see cref="PipelineSqlJournal"/>: Akka.Persistence.Sql
 /// with the recovery read in one query), configured as the host configures it.
 /// </summary>
 public abstract class SqlJournalRecoveryContract(TestDatabase database)
@@ -81,7 +81,7 @@ public abstract class SqlJournalRecoveryContract(TestDatabase database)
             akka.persistence {
               journal.plugin = "akka.persistence.journal.sql"
               journal.sql {
-                class = "{{typeof(OneReadRecoverySqlJournal).FullName}}, {{typeof(OneReadRecoverySqlJournal).Assembly.GetName().Name}}"
+                class = "{{typeof(PipelineSqlJournal).FullName}}, {{typeof(PipelineSqlJournal).Assembly.GetName().Name}}"
                 connection-string = "{{connection}}"
                 provider-name = "{{provider}}"
                 table-mapping = default

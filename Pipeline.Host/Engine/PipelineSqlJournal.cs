@@ -14,8 +14,9 @@ using AkkaConfig = Akka.Configuration.Config;
 namespace Pipeline.Host.Engine;
 
 /// <summary>
-/// Akka.Persistence.Sql's journal with an entity's recovery read in one query. Writes, deletes and the query side are
-/// Akka.Persistence.Sql's own.
+/// Akka.Persistence.Sql's journal with two short cuts: an entity's recovery in one read, and on PostgreSQL each write in
+/// one prepared statement (<see cref="PostgresJournalWriter"/>). Deletes, long replays and the query side are
+/// Akka.Persistence.Sql's own; on SQLite so are the writes.
 /// </summary>
 /// <remarks>
 /// Akka's journal recovers an entity with two calls, the highest sequence number and then the replay. Akka.Persistence.Sql
@@ -28,7 +29,7 @@ namespace Pipeline.Host.Engine;
 /// so rows read a moment earlier are the rows the replay would read. An entity with more events past its snapshot than
 /// one read holds falls back to Akka.Persistence.Sql's paged replay.
 /// </remarks>
-public sealed class OneReadRecoverySqlJournal : SqlWriteJournal
+public sealed class PipelineSqlJournal : SqlWriteJournal
 {
     /// <summary>
     /// More rows than this past the snapshot (<c>recovery-read-max-rows</c>, default 2,000): the replay pages through them
@@ -45,7 +46,7 @@ public sealed class OneReadRecoverySqlJournal : SqlWriteJournal
     // Rows the highest-number read found, for the replay Akka makes right after it.
     private readonly ConcurrentDictionary<string, ReadAhead> _readAhead = new();
 
-    public OneReadRecoverySqlJournal(AkkaConfig journalConfig) : base(journalConfig)
+    public PipelineSqlJournal(AkkaConfig journalConfig) : base(journalConfig)
     {
         var config = new JournalConfig(journalConfig.WithFallback(SqlPersistence.DefaultJournalConfiguration));
         // The hosting extension hands its DataOptions over as a setup keyed by plugin id, as the base class reads them.
@@ -56,12 +57,29 @@ public sealed class OneReadRecoverySqlJournal : SqlWriteJournal
         }
         _connections = new AkkaPersistenceDataConnectionFactory(config);
         _maxRowsInOneRead = journalConfig.GetInt("recovery-read-max-rows", 2_000);
+        var connection = config.DataOptions?.ConnectionOptions;
+        var provider = connection?.ProviderName ?? config.ProviderName;
+        var connectionString = connection?.ConnectionString ?? config.ConnectionString;
+        if (provider.StartsWith("PostgreSQL", StringComparison.Ordinal) && !string.IsNullOrEmpty(connectionString)
+            && journalConfig.GetBoolean("single-statement-writes", true))
+        {
+            _postgres = new PostgresJournalWriter(connectionString, config.TableConfig, _serialization, config.DefaultSerializer);
+        }
+    }
+
+    /// <summary>The PostgreSQL write path; null on SQLite, or with <c>single-statement-writes = off</c>.</summary>
+    private readonly PostgresJournalWriter? _postgres;
+
+    protected override void PostStop()
+    {
+        base.PostStop();
+        _postgres?.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
     {
         var list = messages as IReadOnlyList<AtomicWrite> ?? messages.ToList();
-        var write = base.WriteMessagesAsync(list, cancellationToken);
+        var write = _postgres is null ? base.WriteMessagesAsync(list, cancellationToken) : _postgres.WriteAsync(list, cancellationToken)!;
         var persistenceId = list[0].PersistenceId;
         _readAhead.TryRemove(persistenceId, out _);
         _writes[persistenceId] = write;

@@ -1,0 +1,146 @@
+using System.Collections.Immutable;
+using Akka.Persistence;
+using Akka.Persistence.Sql.Config;
+using Akka.Serialization;
+using Akka.Util;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Pipeline.Host.Engine;
+
+/// <summary>
+/// The journal's writes on PostgreSQL as one prepared statement: the rows of a write go as arrays through
+/// <c>INSERT ... SELECT * FROM unnest(...)</c>, in the statement's own transaction, one round trip.
+/// </summary>
+/// <remarks>
+/// Akka.Persistence.Sql writes through a stream (a queue, a batching stage, a parallel stage), opens a linq2db
+/// connection and a transaction, and builds a multi-row INSERT whose text changes with the row count, so PostgreSQL
+/// parses and plans it again and Npgsql parses its text every time; the COMMIT is a round trip of its own. A hot
+/// entity writes one batch at a time (Akka keeps one write per entity in flight), so that latency was its rate. The
+/// rows are the ones Akka.Persistence.Sql writes (same columns, serializer id and manifest, created as ticks), so its
+/// reads, the recovery read and the journal projection read them unchanged.
+/// </remarks>
+internal sealed class PostgresJournalWriter : IAsyncDisposable
+{
+    /// <summary>Connections the writes of one node use at most.</summary>
+    private const int MaxConnections = 16;
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly Akka.Serialization.Serialization _serialization;
+    private readonly string? _defaultSerializer;
+    private readonly string _writerUuid = Guid.NewGuid().ToString("N");
+    private readonly string _sql;
+
+    public PostgresJournalWriter(string connectionString, JournalTableConfig tables, Akka.Serialization.Serialization serialization, string? defaultSerializer)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        // Every entity writes on its own connection (Akka.Persistence.Sql's stream wrote through `parallelism` of them):
+        // a bound, so a burst of writes from many entities waits for a connection instead of using up the server's.
+        builder.ConnectionStringBuilder.MaxPoolSize = Math.Min(builder.ConnectionStringBuilder.MaxPoolSize, MaxConnections);
+        _dataSource = builder.Build();
+        _serialization = serialization;
+        _defaultSerializer = defaultSerializer;
+        var table = tables.EventJournalTable;
+        var c = table.ColumnNames;
+        var name = string.IsNullOrEmpty(tables.SchemaName) ? table.Name : $"{tables.SchemaName}.{table.Name}";
+        _sql = $"""
+            INSERT INTO {name} ({c.Created}, {c.Deleted}, {c.PersistenceId}, {c.SequenceNumber}, {c.Message}, {c.Manifest}, {c.Identifier}, {c.WriterUuid})
+            SELECT * FROM unnest($1::bigint[], $2::boolean[], $3::text[], $4::bigint[], $5::bytea[], $6::text[], $7::integer[], $8::text[])
+            """;
+    }
+
+    /// <summary>
+    /// Writes every serializable write's events in one statement. Returns null when all were written, else one entry
+    /// per write: null, or why it was rejected (it could not be serialized, and nothing of it was written). A failed
+    /// statement throws: nothing of it was written.
+    /// </summary>
+    public async Task<IImmutableList<Exception?>?> WriteAsync(IReadOnlyList<AtomicWrite> writes, CancellationToken cancellationToken)
+    {
+        var now = DateTime.UtcNow.Ticks;
+        var rows = new Rows();
+        Exception?[]? rejected = null;
+        for (var i = 0; i < writes.Count; i++)
+        {
+            var mark = rows.Count;
+            try
+            {
+                foreach (var representation in (IImmutableList<IPersistentRepresentation>)writes[i].Payload)
+                {
+                    rows.Add(representation, representation.Timestamp == 0 ? now : representation.Timestamp, Serialize(representation));
+                }
+            }
+            catch (Exception error)
+            {
+                rows.TruncateTo(mark);
+                (rejected ??= new Exception?[writes.Count])[i] = error;
+            }
+        }
+        if (rows.Count > 0)
+        {
+            await using var command = _dataSource.CreateCommand(_sql);
+            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. rows.Created] });
+            command.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = new bool[rows.Count] });
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.PersistenceIds] });
+            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. rows.SequenceNumbers] });
+            command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = [.. rows.Messages], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Manifests] });
+            command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. rows.Identifiers] });
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = Enumerable.Repeat(_writerUuid, rows.Count).ToArray() });
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        return rejected?.ToImmutableList();
+    }
+
+    /// <summary>As Akka.Persistence.Sql serializes a payload: the serializer bound to its type, its string manifest.</summary>
+    private (byte[] Message, string Manifest, int Identifier) Serialize(IPersistentRepresentation representation)
+    {
+        var payload = representation.Payload;
+        var serializer = _serialization.FindSerializerForType(payload.GetType(), _defaultSerializer);
+        var manifest = serializer switch
+        {
+            SerializerWithStringManifest named => named.Manifest(payload),
+            { IncludeManifest: true } => payload.GetType().TypeQualifiedName(),
+            _ => string.Empty,
+        };
+        // With the transport set, as Akka.Persistence.Sql does, so an actor reference in a payload serializes with its address.
+        var message = Akka.Serialization.Serialization.WithTransport(_serialization.System, (serializer, payload), static s => s.serializer.ToBinary(s.payload));
+        return (message, manifest, serializer.Identifier);
+    }
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    /// <summary>The columns of the rows being written, as the arrays the statement takes.</summary>
+    private sealed class Rows
+    {
+        public List<long> Created { get; } = [];
+        public List<string> PersistenceIds { get; } = [];
+        public List<long> SequenceNumbers { get; } = [];
+        public List<byte[]> Messages { get; } = [];
+        public List<string> Manifests { get; } = [];
+        public List<int> Identifiers { get; } = [];
+
+        public int Count => Created.Count;
+
+        public void Add(IPersistentRepresentation representation, long created, (byte[] Message, string Manifest, int Identifier) serialized)
+        {
+            Created.Add(created);
+            PersistenceIds.Add(representation.PersistenceId);
+            SequenceNumbers.Add(representation.SequenceNr);
+            Messages.Add(serialized.Message);
+            Manifests.Add(serialized.Manifest);
+            Identifiers.Add(serialized.Identifier);
+        }
+
+        /// <summary>Drops the rows of a write that failed part-way, so a write is all or nothing.</summary>
+        public void TruncateTo(int count)
+        {
+            foreach (var list in new System.Collections.IList[] { Created, PersistenceIds, SequenceNumbers, Messages, Manifests, Identifiers })
+            {
+                while (list.Count > count)
+                {
+                    list.RemoveAt(list.Count - 1);
+                }
+            }
+        }
+    }
+}
