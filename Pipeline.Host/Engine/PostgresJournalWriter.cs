@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Threading.Channels;
 using Akka.Persistence;
 using Akka.Persistence.Sql.Config;
 using Akka.Serialization;
@@ -9,7 +10,7 @@ using NpgsqlTypes;
 namespace Pipeline.Host.Engine;
 
 /// <summary>
-/// The journal's writes on PostgreSQL as one prepared statement: the rows of a write go as arrays through
+/// The journal's writes on PostgreSQL as one prepared statement: the rows of the writes waiting go as arrays through
 /// <c>INSERT ... SELECT * FROM unnest(...)</c>, in the statement's own transaction, one round trip.
 /// </summary>
 /// <remarks>
@@ -22,8 +23,17 @@ namespace Pipeline.Host.Engine;
 /// </remarks>
 internal sealed class PostgresJournalWriter : IAsyncDisposable
 {
-    /// <summary>Connections the writes of one node use at most.</summary>
-    private const int MaxConnections = 16;
+    /// <summary>Statements in flight at once (Akka.Persistence.Sql's <c>parallelism</c>): each takes every write waiting.</summary>
+    private const int Writers = 4;
+
+    /// <summary>Rows one statement takes at most; one entity's write is never split.</summary>
+    private const int MaxRows = 1_000;
+
+    /// <summary>Connections the writes of one node use at most: one per writer loop, and room for a replaced one.</summary>
+    private const int MaxConnections = Writers + 2;
+
+    private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>();
+    private readonly Task[] _loops;
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly Akka.Serialization.Serialization _serialization;
@@ -34,8 +44,7 @@ internal sealed class PostgresJournalWriter : IAsyncDisposable
     public PostgresJournalWriter(string connectionString, JournalTableConfig tables, Akka.Serialization.Serialization serialization, string? defaultSerializer)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
-        // Every entity writes on its own connection (Akka.Persistence.Sql's stream wrote through `parallelism` of them):
-        // a bound, so a burst of writes from many entities waits for a connection instead of using up the server's.
+        // The writer loops are the only users: a pool larger than they need would only hold idle server connections.
         builder.ConnectionStringBuilder.MaxPoolSize = Math.Min(builder.ConnectionStringBuilder.MaxPoolSize, MaxConnections);
         _dataSource = builder.Build();
         _serialization = serialization;
@@ -43,6 +52,7 @@ internal sealed class PostgresJournalWriter : IAsyncDisposable
         var table = tables.EventJournalTable;
         var c = table.ColumnNames;
         var name = string.IsNullOrEmpty(tables.SchemaName) ? table.Name : $"{tables.SchemaName}.{table.Name}";
+        _loops = [.. Enumerable.Range(0, Writers).Select(_ => Task.Run(WriteLoopAsync))];
         _sql = $"""
             INSERT INTO {name} ({c.Created}, {c.Deleted}, {c.PersistenceId}, {c.SequenceNumber}, {c.Message}, {c.Manifest}, {c.Identifier}, {c.WriterUuid})
             SELECT * FROM unnest($1::bigint[], $2::boolean[], $3::text[], $4::bigint[], $5::bytea[], $6::text[], $7::integer[], $8::text[])
@@ -50,9 +60,10 @@ internal sealed class PostgresJournalWriter : IAsyncDisposable
     }
 
     /// <summary>
-    /// Writes every serializable write's events in one statement. Returns null when all were written, else one entry
-    /// per write: null, or why it was rejected (it could not be serialized, and nothing of it was written). A failed
-    /// statement throws: nothing of it was written.
+    /// Writes every serializable write's events: with the writes of other entities waiting at the same moment, in one
+    /// statement (a group commit: many entities' writes cost one round trip and one commit, as Akka.Persistence.Sql's
+    /// batching stream did). Returns null when all were written, else one entry per write: null, or why it was rejected
+    /// (it could not be serialized, and nothing of it was written). A failed statement throws: nothing of it was written.
     /// </summary>
     public async Task<IImmutableList<Exception?>?> WriteAsync(IReadOnlyList<AtomicWrite> writes, CancellationToken cancellationToken)
     {
@@ -77,18 +88,65 @@ internal sealed class PostgresJournalWriter : IAsyncDisposable
         }
         if (rows.Count > 0)
         {
-            await using var command = _dataSource.CreateCommand(_sql);
-            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. rows.Created] });
-            command.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = new bool[rows.Count] });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.PersistenceIds] });
-            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. rows.SequenceNumbers] });
-            command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = [.. rows.Messages], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Manifests] });
-            command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. rows.Identifiers] });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = Enumerable.Repeat(_writerUuid, rows.Count).ToArray() });
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            var pending = new Pending(rows);
+            if (!_pending.Writer.TryWrite(pending))
+            {
+                throw new ObjectDisposedException(nameof(PostgresJournalWriter));
+            }
+            // Not cancelled once queued: the statement may be on its way, and its outcome is the write's.
+            await pending.Written.Task.ConfigureAwait(false);
         }
         return rejected?.ToImmutableList();
+    }
+
+    /// <summary>One of <see cref="Writers"/> loops: takes every write waiting, up to <see cref="MaxRows"/>, into one statement.</summary>
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<Pending>();
+        while (await _pending.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            var count = 0;
+            while (count < MaxRows && _pending.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+                count += next.Rows.Count;
+            }
+            if (batch.Count == 0)
+            {
+                continue; // another loop took them
+            }
+            try
+            {
+                await InsertAsync(batch).ConfigureAwait(false);
+                foreach (var written in batch)
+                {
+                    written.Written.TrySetResult();
+                }
+            }
+            catch (Exception error)
+            {
+                foreach (var failed in batch)
+                {
+                    failed.Written.TrySetException(error);
+                }
+            }
+            batch.Clear();
+        }
+    }
+
+    private async Task InsertAsync(List<Pending> batch)
+    {
+        var all = batch.Count == 1 ? batch[0].Rows : Rows.Concat(batch.Select(p => p.Rows));
+        await using var command = _dataSource.CreateCommand(_sql);
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. all.Created] });
+        command.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = new bool[all.Count] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. all.PersistenceIds] });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. all.SequenceNumbers] });
+        command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = [.. all.Messages], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. all.Manifests] });
+        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. all.Identifiers] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = Enumerable.Repeat(_writerUuid, all.Count).ToArray() });
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
     /// <summary>As Akka.Persistence.Sql serializes a payload: the serializer bound to its type, its string manifest.</summary>
@@ -107,7 +165,18 @@ internal sealed class PostgresJournalWriter : IAsyncDisposable
         return (message, manifest, serializer.Identifier);
     }
 
-    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        _pending.Writer.TryComplete();
+        await Task.WhenAll(_loops).ConfigureAwait(false);
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <param name="Written">Completed when the statement holding these rows committed, or failed with its error.</param>
+    private sealed record Pending(Rows Rows)
+    {
+        public TaskCompletionSource Written { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     /// <summary>The columns of the rows being written, as the arrays the statement takes.</summary>
     private sealed class Rows
@@ -129,6 +198,21 @@ internal sealed class PostgresJournalWriter : IAsyncDisposable
             Messages.Add(serialized.Message);
             Manifests.Add(serialized.Manifest);
             Identifiers.Add(serialized.Identifier);
+        }
+
+        public static Rows Concat(IEnumerable<Rows> parts)
+        {
+            var all = new Rows();
+            foreach (var part in parts)
+            {
+                all.Created.AddRange(part.Created);
+                all.PersistenceIds.AddRange(part.PersistenceIds);
+                all.SequenceNumbers.AddRange(part.SequenceNumbers);
+                all.Messages.AddRange(part.Messages);
+                all.Manifests.AddRange(part.Manifests);
+                all.Identifiers.AddRange(part.Identifiers);
+            }
+            return all;
         }
 
         /// <summary>Drops the rows of a write that failed part-way, so a write is all or nothing.</summary>

@@ -83,7 +83,17 @@ public sealed class HostProcess : IAsyncDisposable
         process.BeginErrorReadLine();
 
         var hostProcess = new HostProcess(process, url, output, errors);
-        await hostProcess.WaitUntilServingAsync();
+        try
+        {
+            await hostProcess.WaitUntilServingAsync();
+        }
+        catch
+        {
+            // A host that never served (a busy machine, a start-up failure) must not outlive the test: it would keep
+            // running, orphaned, for the rest of the suite.
+            await hostProcess.DisposeAsync();
+            throw;
+        }
         return hostProcess;
     }
 
