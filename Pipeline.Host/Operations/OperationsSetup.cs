@@ -23,9 +23,9 @@ internal static class OperationsSetup
         var services = builder.Services;
         services.AddMetrics();
         services.TryAddSingleton<PipelineMetrics>();
-        services.AddSingleton<PrometheusCollector>();
         services.AddSingleton<QueueDepths>();
         services.AddSingleton<HostInstruments>();
+        services.AddPipelineMetrics();
         services.AddSingleton<EventReadCache>(sp => new EventReadCache(
             sp.GetRequiredService<Pipeline.Actors.ReadSide.IEventReadModel>(), sp.GetRequiredService<TimeProvider>()));
         services.AddPipelineRateLimiting();
@@ -63,8 +63,10 @@ internal static class OperationsSetup
     /// <summary>First in the pipeline, before the exception handler, so every log line of a request has its scope.</summary>
     public static IApplicationBuilder UsePipelineRequestTelemetry(this IApplicationBuilder app)
     {
-        // The listener starts now, so no measurement before the first scrape is lost.
-        app.ApplicationServices.GetRequiredService<PrometheusCollector>();
+        // The instruments exist (and the meter provider listens) from now on, so no measurement before the first scrape is lost.
+        app.ApplicationServices.GetRequiredService<OpenTelemetry.Metrics.MeterProvider>();
+        app.ApplicationServices.GetRequiredService<HostInstruments>();
+        app.ApplicationServices.GetRequiredService<PipelineMetrics>().ExposeEveryOutcome();
         return app.UseMiddleware<RequestTelemetryMiddleware>();
     }
 
@@ -75,12 +77,14 @@ internal static class OperationsSetup
     public static IEndpointRouteBuilder MapPipelineOperations(this IEndpointRouteBuilder app)
     {
         app.MapPipelineHealth();
-        app.MapGet(MetricsPath, async (QueueDepths depths, PrometheusCollector collector, HttpResponse response, CancellationToken ct) =>
+        // No admin key and no rate limit policy: scrapers call it as they always did.
+        app.MapPrometheusScrapingEndpoint(MetricsPath, meterProvider: null, configureBranchedPipeline: scrape => scrape.Use(async (context, next) =>
         {
-            await depths.RefreshIfStaleAsync(ct);
-            response.Headers.CacheControl = "no-store";
-            return Results.Text(collector.Scrape(), PrometheusText.ContentType);
-        });
+            // Storage-backed gauges are read at most every few seconds, before the exporter collects.
+            await context.RequestServices.GetRequiredService<QueueDepths>().RefreshIfStaleAsync(context.RequestAborted);
+            context.Response.Headers.CacheControl = "no-store";
+            await next(context);
+        }), optionsName: null);
         return app;
     }
 }
