@@ -12,9 +12,10 @@ namespace Pipeline.Host.Engine;
 /// before it. No answer, or an expired one, is <see cref="EntityUnavailableException"/>: nothing was applied.
 /// </summary>
 public sealed class EntityGateway<TRegion, TCommand, TReply>(
-    IRequiredActor<TRegion> region, IOptions<EngineOptions> options, ReadSideCatchUp readSide, TimeProvider time)
+    IRequiredActor<TRegion> region, IOptions<EngineOptions> options, ReadSideCatchUp readSide, TimeProvider time, EngineCounters counters)
     : IEntityClient<TCommand, TReply>
 {
+    private readonly EntityCounters _counters = counters.For<TRegion>();
     private readonly TimeSpan _askTimeout = options.Value.AskTimeout;
     private readonly TimeSpan _wait = options.Value.AskTimeout + options.Value.WriteGrace;
 
@@ -28,15 +29,23 @@ public sealed class EntityGateway<TRegion, TCommand, TReply>(
         }
         catch (AskTimeoutException timeout)
         {
+            _counters.AskTimedOut();
             throw new EntityUnavailableException(typeof(TRegion).Name + " " + key, timeout);
         }
         return answer switch
         {
             TReply reply => Answered(reply),
-            CommandExpired => throw new EntityUnavailableException(typeof(TRegion).Name + " " + key),
+            CommandExpired => throw Expired(key),
             Status.Failure failure => throw new InvalidOperationException($"{typeof(TRegion).Name} {key} failed.", failure.Cause),
             _ => throw new InvalidOperationException($"{typeof(TRegion).Name} {key} answered {answer.GetType().Name}."),
         };
+    }
+
+    /// <summary>The entity dropped the command: its deadline passed before it could decide it.</summary>
+    private EntityUnavailableException Expired(string key)
+    {
+        _counters.AskTimedOut();
+        return new EntityUnavailableException(typeof(TRegion).Name + " " + key);
     }
 
     private TReply Answered(TReply reply)

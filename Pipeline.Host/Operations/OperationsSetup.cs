@@ -24,6 +24,11 @@ internal static class OperationsSetup
         services.AddMetrics();
         services.TryAddSingleton<PipelineMetrics>();
         services.AddSingleton<QueueDepths>();
+        services.AddSingleton<ClusterReadings>();
+        services.AddSingleton<ProjectionLag>();
+        services.AddSingleton<IPolledReading>(sp => sp.GetRequiredService<QueueDepths>());
+        services.AddSingleton<IPolledReading>(sp => sp.GetRequiredService<ClusterReadings>());
+        services.AddSingleton<IPolledReading>(sp => sp.GetRequiredService<ProjectionLag>());
         services.AddSingleton<HostInstruments>();
         services.AddPipelineMetrics();
         services.AddSingleton<EventReadCache>(sp => new EventReadCache(
@@ -80,8 +85,8 @@ internal static class OperationsSetup
         // No admin key and no rate limit policy: scrapers call it as they always did.
         app.MapPrometheusScrapingEndpoint(MetricsPath, meterProvider: null, configureBranchedPipeline: scrape => scrape.Use(async (context, next) =>
         {
-            // Storage-backed gauges are read at most every few seconds, before the exporter collects.
-            await context.RequestServices.GetRequiredService<QueueDepths>().RefreshIfStaleAsync(context.RequestAborted);
+            // Readings of storage and the shard regions are taken at most every few seconds, before the exporter collects.
+            await Task.WhenAll(context.RequestServices.GetServices<IPolledReading>().Select(r => r.RefreshIfStaleAsync(context.RequestAborted)));
             context.Response.Headers.CacheControl = "no-store";
             await next(context);
         }), optionsName: null);
