@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.Options;
 using Pipeline.Actors.Engine;
 using Pipeline.Host.ReadSide;
+using Pipeline.Streams.Telemetry;
 
 namespace Pipeline.Host.Engine;
 
@@ -16,12 +18,17 @@ public sealed class EntityGateway<TRegion, TCommand, TReply>(
     : IEntityClient<TCommand, TReply>
 {
     private readonly EntityCounters _counters = counters.For<TRegion>();
+    private readonly string _activityName = "entity ask " + typeof(TRegion).Name.Replace("Region", "", StringComparison.Ordinal);
     private readonly TimeSpan _askTimeout = options.Value.AskTimeout;
     private readonly TimeSpan _wait = options.Value.AskTimeout + options.Value.WriteGrace;
 
     public async Task<TReply> AskAsync(string key, TCommand command, CancellationToken cancellationToken = default)
     {
         var envelope = new EntityCommand<TCommand>(key, command, time.GetUtcNow() + _askTimeout);
+        // A child of the request's activity, ended when the entity answered (or did not in time).
+        using var activity = PipelineTracing.Source.StartActivity(_activityName, ActivityKind.Client);
+        activity?.SetTag("pipeline.entity.key", key);
+        activity?.SetTag("pipeline.command", command?.GetType().Name);
         object answer;
         try
         {
@@ -30,6 +37,7 @@ public sealed class EntityGateway<TRegion, TCommand, TReply>(
         catch (AskTimeoutException timeout)
         {
             _counters.AskTimedOut();
+            activity?.SetStatus(ActivityStatusCode.Error, "no answer in time");
             throw new EntityUnavailableException(typeof(TRegion).Name + " " + key, timeout);
         }
         return answer switch

@@ -5,6 +5,7 @@ using Pipeline.Host.Operations.Health;
 using Pipeline.Host.Operations.Logging;
 using Pipeline.Host.Operations.Metrics;
 using Pipeline.Host.Operations.RateLimiting;
+using Pipeline.Host.Operations.Tracing;
 using Pipeline.Streams.Telemetry;
 
 namespace Pipeline.Host.Operations;
@@ -31,6 +32,7 @@ internal static class OperationsSetup
         services.AddSingleton<IPolledReading>(sp => sp.GetRequiredService<ProjectionLag>());
         services.AddSingleton<HostInstruments>();
         services.AddPipelineMetrics();
+        services.AddPipelineTracing(builder.Configuration);
         services.AddSingleton<EventReadCache>(sp => new EventReadCache(
             sp.GetRequiredService<Pipeline.Actors.ReadSide.IEventReadModel>(), sp.GetRequiredService<TimeProvider>()));
         services.AddPipelineRateLimiting();
