@@ -6,9 +6,9 @@ namespace Pipeline.Host.Operations.Metrics;
 
 /// <summary>
 /// The <c>Pipeline</c> meter through OpenTelemetry's SDK, served at <c>/metrics</c> by its Prometheus exporter. The
-/// instruments are named as Prometheus names them already (<c>pipeline_processed_total</c>, <c>..._seconds</c>), so
-/// the exporter adds no unit or <c>_total</c> suffix, no scope labels and no <c>target_info</c>: the exposition keeps
-/// the names and labels of README's list.
+/// instruments are named as Prometheus names them already (<c>pipeline_processed_total</c>, <c>..._seconds</c> with
+/// unit <c>s</c>), so the exporter's suffixes are already there; with no scope labels and no <c>target_info</c> the
+/// exposition keeps the names and labels of README's list.
 /// </summary>
 internal static class MetricsSetup
 {
@@ -30,7 +30,9 @@ internal static class MetricsSetup
         metrics.AddMeter(PipelineMetrics.MeterName)
             .AddPrometheusExporter(options =>
             {
-                options.TranslationStrategy = PrometheusAspNetCoreTranslationStrategy.UnderscoreEscapingWithoutSuffixes;
+                // The default strategy adds `_total` and unit suffixes only where a name lacks them: ours have them, so
+                // the classic text keeps every name as it is, and OpenMetrics gets its family names (without `_total`).
+                options.TranslationStrategy = PrometheusAspNetCoreTranslationStrategy.UnderscoreEscapingWithSuffixes;
                 options.ScopeInfoEnabled = false;
                 options.TargetInfoEnabled = false;
                 // Every scrape shows every answer given before it (tests and operators compare two scrapes); a scrape
