@@ -33,6 +33,8 @@ public sealed class EntityActor<TState, TCommand, TEvent, TReply> : UntypedPersi
     private bool _writing;
     private bool _stopping;
     private long _lastSnapshotAt;
+    private long _startedAt;
+    private long _writeStartedAt;
 
     private readonly EntityCounters _counters;
 
@@ -74,7 +76,7 @@ public sealed class EntityActor<TState, TCommand, TEvent, TReply> : UntypedPersi
                 _state = _behavior.Apply(_state, @event);
                 break;
             case RecoveryCompleted:
-                _counters.Recovered();
+                _counters.Recovered(System.Diagnostics.Stopwatch.GetElapsedTime(_startedAt));
                 break;
         }
     }
@@ -82,6 +84,7 @@ public sealed class EntityActor<TState, TCommand, TEvent, TReply> : UntypedPersi
     protected override void PreStart()
     {
         _counters.Started();
+        _startedAt = System.Diagnostics.Stopwatch.GetTimestamp(); // recovery starts with base.PreStart
         base.PreStart();
     }
 
@@ -162,10 +165,11 @@ public sealed class EntityActor<TState, TCommand, TEvent, TReply> : UntypedPersi
         }
 
         _writing = true;
+        _writeStartedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         PersistAllAsync(toPersist, _ => { });
         DeferAsync(replies, written =>
         {
-            _counters.Written(written.Count);
+            _counters.Written(written.Count, System.Diagnostics.Stopwatch.GetElapsedTime(_writeStartedAt));
             Answer(written);
             _writing = false;
             SnapshotIfDue();

@@ -8,4 +8,5 @@ public sealed record EntityStats(
     long Transactions,
     long CommandsCommitted,
     long Conflicts,
-    int QueuedCommands);
+    int QueuedCommands,
+    long AskTimeouts);

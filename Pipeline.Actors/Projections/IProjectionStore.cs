@@ -20,6 +20,9 @@ public interface IProjectionStore
     /// </summary>
     Task<IReadOnlyList<JournalRow>> ReadHistoriesAsync(IReadOnlyCollection<EntityHistory> histories, CancellationToken cancellationToken = default);
 
+    /// <summary>The journal's highest position (0 when empty): with the checkpoint, the projection's lag.</summary>
+    Task<long> HighestOrderingAsync(CancellationToken cancellationToken = default);
+
     Task<ProjectionCheckpoint> LoadCheckpointAsync(string projection, CancellationToken cancellationToken = default);
 
     /// <summary>

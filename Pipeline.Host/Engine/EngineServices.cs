@@ -35,6 +35,9 @@ internal static class EngineServices
 {
     public const string SystemName = "pipeline";
 
+    /// <summary>The journal projection's name: its checkpoint's key.</summary>
+    public const string JournalProjectionName = "journal";
+
     // Behaviors are pure: one instance per type serves its entities and the projection alike.
     private static readonly BatchBehavior Batches = new();
     private static readonly RegistrationBehavior Registrations = new();
@@ -137,7 +140,7 @@ internal static class EngineServices
         var settings = new JournalProjectionSettings();
         var serialization = system.Serialization;
         var projection = new JournalProjection(
-            "journal",
+            JournalProjectionName,
             services.GetRequiredService<IStorage>().Projections,
             [
                 new EntityProjector<BatchState, BatchCommand, BatchEvent, BatchReply>(Batches),

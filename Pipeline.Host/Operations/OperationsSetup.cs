@@ -5,6 +5,7 @@ using Pipeline.Host.Operations.Health;
 using Pipeline.Host.Operations.Logging;
 using Pipeline.Host.Operations.Metrics;
 using Pipeline.Host.Operations.RateLimiting;
+using Pipeline.Host.Operations.Tracing;
 using Pipeline.Streams.Telemetry;
 
 namespace Pipeline.Host.Operations;
@@ -23,9 +24,15 @@ internal static class OperationsSetup
         var services = builder.Services;
         services.AddMetrics();
         services.TryAddSingleton<PipelineMetrics>();
-        services.AddSingleton<PrometheusCollector>();
         services.AddSingleton<QueueDepths>();
+        services.AddSingleton<ClusterReadings>();
+        services.AddSingleton<ProjectionLag>();
+        services.AddSingleton<IPolledReading>(sp => sp.GetRequiredService<QueueDepths>());
+        services.AddSingleton<IPolledReading>(sp => sp.GetRequiredService<ClusterReadings>());
+        services.AddSingleton<IPolledReading>(sp => sp.GetRequiredService<ProjectionLag>());
         services.AddSingleton<HostInstruments>();
+        services.AddPipelineMetrics();
+        services.AddPipelineTracing(builder.Configuration);
         services.AddSingleton<EventReadCache>(sp => new EventReadCache(
             sp.GetRequiredService<Pipeline.Actors.ReadSide.IEventReadModel>(), sp.GetRequiredService<TimeProvider>()));
         services.AddPipelineRateLimiting();
@@ -63,8 +70,10 @@ internal static class OperationsSetup
     /// <summary>First in the pipeline, before the exception handler, so every log line of a request has its scope.</summary>
     public static IApplicationBuilder UsePipelineRequestTelemetry(this IApplicationBuilder app)
     {
-        // The listener starts now, so no measurement before the first scrape is lost.
-        app.ApplicationServices.GetRequiredService<PrometheusCollector>();
+        // The instruments exist (and the meter provider listens) from now on, so no measurement before the first scrape is lost.
+        app.ApplicationServices.GetRequiredService<OpenTelemetry.Metrics.MeterProvider>();
+        app.ApplicationServices.GetRequiredService<HostInstruments>();
+        app.ApplicationServices.GetRequiredService<PipelineMetrics>().ExposeEveryOutcome();
         return app.UseMiddleware<RequestTelemetryMiddleware>();
     }
 
@@ -75,12 +84,14 @@ internal static class OperationsSetup
     public static IEndpointRouteBuilder MapPipelineOperations(this IEndpointRouteBuilder app)
     {
         app.MapPipelineHealth();
-        app.MapGet(MetricsPath, async (QueueDepths depths, PrometheusCollector collector, HttpResponse response, CancellationToken ct) =>
+        // No admin key and no rate limit policy: scrapers call it as they always did.
+        app.MapPrometheusScrapingEndpoint(MetricsPath, meterProvider: null, configureBranchedPipeline: scrape => scrape.Use(async (context, next) =>
         {
-            await depths.RefreshIfStaleAsync(ct);
-            response.Headers.CacheControl = "no-store";
-            return Results.Text(collector.Scrape(), PrometheusText.ContentType);
-        });
+            // Readings of storage and the shard regions are taken at most every few seconds, before the exporter collects.
+            await Task.WhenAll(context.RequestServices.GetServices<IPolledReading>().Select(r => r.RefreshIfStaleAsync(context.RequestAborted)));
+            context.Response.Headers.CacheControl = "no-store";
+            await next(context);
+        }), optionsName: null);
         return app;
     }
 }

@@ -30,6 +30,22 @@ public sealed class PipelineMetrics
 
     public void RecordWhatsApp(string outcome) => _whatsApp.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
+    /// <summary>
+    /// Adds 0 to every outcome, so each series is exposed from the first scrape on (an exporter shows a series only once
+    /// it has a measurement). Call it once a meter provider listens.
+    /// </summary>
+    public void ExposeEveryOutcome()
+    {
+        foreach (var outcome in (string[])[WhatsAppOutcome.Sent, WhatsAppOutcome.Retry, WhatsAppOutcome.Failed])
+        {
+            _whatsApp.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
+        }
+        foreach (var outcome in (string[])[WebhookOutcome.Delivered, WebhookOutcome.Failed, WebhookOutcome.Dead])
+        {
+            _webhooks.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
+        }
+    }
+
     public void RecordWebhookDelivery(string outcome) => _webhooks.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <summary>Values of <c>outcome</c> on <c>pipeline_whatsapp_messages_total</c>.</summary>

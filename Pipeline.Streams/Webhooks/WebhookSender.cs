@@ -42,6 +42,7 @@ public sealed class WebhookSender : IDisposable
     {
         ArgumentNullException.ThrowIfNull(claim);
         var item = claim.Item;
+        using var activity = Telemetry.PipelineTracing.StartWebhookSend(item.MessageId, item.Type); // the POST is its child
         var body = WebhookPayload.Build(item.Type, item.CreatedAt, item.Data);
         var timestamp = _time.GetUtcNow().ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, claim.Url) { Content = new ByteArrayContent(body) };

@@ -21,6 +21,7 @@ public sealed class SandboxWhatsAppSender(TimeProvider time, ILogger<SandboxWhat
 
     public Task<string> SendDocumentAsync(string toE164, byte[] document, string filename, string caption, CancellationToken cancellationToken)
     {
+        using var activity = Telemetry.PipelineTracing.StartWhatsAppSend(filename);
         var message = new SandboxMessage(OpaqueId.New("wamid.sandbox"), toE164, filename, caption, document.Length, time.GetUtcNow());
         _messages.Enqueue(message);
         while (_messages.Count > Capacity && _messages.TryDequeue(out _))

@@ -14,6 +14,7 @@ public sealed class WhatsAppCloudSender(HttpClient http, WhatsAppOptions options
 {
     public async Task<string> SendDocumentAsync(string toE164, byte[] document, string filename, string caption, CancellationToken cancellationToken)
     {
+        using var activity = Telemetry.PipelineTracing.StartWhatsAppSend(filename); // the two HTTP calls are its children
         var mediaId = await UploadAsync(document, filename, cancellationToken);
         var message = new DocumentMessage(
             "whatsapp", "individual", toE164.TrimStart('+'), "document", new DocumentRef(mediaId, filename, caption));

@@ -33,6 +33,12 @@ internal sealed class PostgresProjectionStore(NpgsqlDataSource dataSource) : IPr
                 PostgresBatchCommands.Array(histories.Select(h => h.FromSeq)),
                 PostgresBatchCommands.Array(histories.Select(h => h.ToSeq)));
 
+    public async Task<long> HighestOrderingAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("SELECT COALESCE(MAX(ordering), 0) FROM event_journal");
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
     public async Task<ProjectionCheckpoint> LoadCheckpointAsync(string projection, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("SELECT ordering, gaps::text FROM projection_checkpoints WHERE name = $1");

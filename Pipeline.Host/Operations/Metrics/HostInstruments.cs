@@ -29,7 +29,7 @@ internal sealed class HostInstruments
 
     public HostInstruments(
         PipelineMetrics metrics, PipelineRegistry pipelines, QueueDepths depths,
-        Pipeline.Host.Engine.EngineCounters engine)
+        Pipeline.Host.Engine.EngineCounters engine, ClusterReadings cluster, ProjectionLag projectionLag)
     {
         var meter = metrics.Meter;
         _requestDuration = meter.CreateHistogram("pipeline_http_request_duration_seconds", unit: "s",
@@ -72,6 +72,19 @@ internal sealed class HostInstruments
             description: "Entities recovered from the journal, by entity type.");
         meter.CreateObservableCounter("pipeline_entity_passivations_total", () => PerEntity(runtimes, s => s.Passivations),
             description: "Entities passivated (idle or beyond the per-shard limit), by entity type.");
+        meter.CreateObservableCounter("pipeline_entity_ask_timeouts_total", () => PerEntity(runtimes, s => s.AskTimeouts),
+            description: "Commands asked from this node and not answered in time (503 unavailable, never applied), by entity type.");
+
+        meter.CreateObservableGauge("pipeline_cluster_members", () => Members(cluster),
+            description: "Cluster members by status, as this node sees the membership; refreshed at most every 5 s.");
+        meter.CreateObservableGauge("pipeline_cluster_unreachable_members", () => cluster.Current.Unreachable,
+            description: "Members this node's failure detector marks unreachable; refreshed at most every 5 s.");
+        meter.CreateObservableGauge("pipeline_cluster_shards", () => Hosted(cluster, h => h.Shards),
+            description: "Shards hosted by this node, by entity type (its shard regions' state); refreshed at most every 5 s.");
+        meter.CreateObservableGauge("pipeline_cluster_shard_entities", () => Hosted(cluster, h => h.Entities),
+            description: "Entities running in the shards this node hosts, by entity type; refreshed at most every 5 s.");
+        meter.CreateObservableGauge("pipeline_projection_lag_events", () => ProjectionLagOf(projectionLag),
+            description: "Journal events not yet applied by the journal projection (highest journal position minus its checkpoint); read at most every 2 s.");
 
         var assembly = typeof(HostInstruments).Assembly;
         var version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
@@ -147,6 +160,28 @@ internal sealed class HostInstruments
                 };
                 yield return new Measurement<int>(state, new KeyValuePair<string, object?>("pipeline", control.Name));
             }
+        }
+    }
+
+    private static IEnumerable<Measurement<int>> Members(ClusterReadings cluster)
+    {
+        var members = cluster.Current.Members;
+        foreach (var status in ClusterReadings.Statuses)
+        {
+            yield return new Measurement<int>(members.GetValueOrDefault(status),
+                new KeyValuePair<string, object?>("status", ClusterReadings.Label(status)));
+        }
+    }
+
+    private static IEnumerable<Measurement<int>> Hosted(ClusterReadings cluster, Func<(int Shards, int Entities), int> value) =>
+        cluster.Current.Hosted.Select(h => new Measurement<int>(value(h.Value), new KeyValuePair<string, object?>("entity", h.Key)));
+
+    private static IEnumerable<Measurement<long>> ProjectionLagOf(ProjectionLag lag)
+    {
+        if (lag.Current is { } reading)
+        {
+            yield return new Measurement<long>(reading.Events,
+                new KeyValuePair<string, object?>("projection", Pipeline.Host.Engine.EngineServices.JournalProjectionName));
         }
     }
 

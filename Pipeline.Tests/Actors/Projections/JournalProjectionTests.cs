@@ -113,6 +113,9 @@ public sealed class JournalProjectionTests
                 .OrderBy(r => r.PersistenceId, StringComparer.Ordinal).ThenBy(r => r.SequenceNr).ToList());
         }
 
+        public Task<long> HighestOrderingAsync(CancellationToken cancellationToken = default) =>
+            Task.FromResult(_journal.Count == 0 ? 0L : _journal[^1].Ordering);
+
         public Task<ProjectionCheckpoint> LoadCheckpointAsync(string projection, CancellationToken cancellationToken = default) =>
             Task.FromResult(_checkpoint);
 

@@ -16,6 +16,7 @@ public sealed class MetricsApiTests(AppFixture<SqliteTestDatabase> fixture) : IC
     [Fact]
     public async Task The_exposition_is_valid_text_format_with_every_contract_instrument()
     {
+        await _flow.CreateEventAsync(); // a journal write and a recovery (of a new entity): their histograms have samples
         await _flow.Public.GetAsync("/api/events");
         await _flow.Public.GetAsync("/api/events/evt_not_there");
         await _flow.Public.GetAsync("/api/events/evt_other_missing");
@@ -54,6 +55,26 @@ public sealed class MetricsApiTests(AppFixture<SqliteTestDatabase> fixture) : IC
             Assert.Equal(new[] { "batch", "event", "member", "registration", "webhook-endpoint" }, Family(families, name, "counter").Samples.Select(s => s.Labels["entity"]).Order().ToArray());
         }
         Assert.Equal(new[] { "batch", "event", "member", "registration", "webhook-endpoint" }, Family(families, "pipeline_entity_live", "gauge").Samples.Select(s => s.Labels["entity"]).Order().ToArray());
+        Assert.Equal(new[] { "batch", "event", "member", "registration", "webhook-endpoint" }, Family(families, "pipeline_entity_ask_timeouts_total", "counter").Samples.Select(s => s.Labels["entity"]).Order().ToArray());
+        Assert.Contains(Family(families, "pipeline_journal_write_duration_seconds", "histogram").Samples, s => s.Labels["entity"] == "event");
+        Assert.Contains(Family(families, "pipeline_entity_recovery_duration_seconds", "histogram").Samples, s => s.Labels["entity"] == "event");
+
+        // A cluster of one (SQLite): this node, up and reachable, hosting the shard of the event just created.
+        var members = Family(families, "pipeline_cluster_members", "gauge").Samples.ToDictionary(s => s.Labels["status"], s => s.Value);
+        Assert.Equal(new[] { "down", "exiting", "joining", "leaving", "removed", "up", "weakly_up" }, members.Keys.Order().ToArray());
+        Assert.Equal(1, members["up"]);
+        Assert.Equal(1, members.Values.Sum());
+        Assert.Equal(0, Assert.Single(Family(families, "pipeline_cluster_unreachable_members", "gauge").Samples).Value);
+        foreach (var name in new[] { "pipeline_cluster_shards", "pipeline_cluster_shard_entities" })
+        {
+            var hosted = Family(families, name, "gauge").Samples.ToDictionary(s => s.Labels["entity"], s => s.Value);
+            Assert.Equal(new[] { "batch", "event", "member", "registration", "webhook-endpoint" }, hosted.Keys.Order().ToArray());
+            Assert.True(hosted["event"] >= 1, $"{name} counts the event's shard and entity");
+        }
+        var lag = Assert.Single(Family(families, "pipeline_projection_lag_events", "gauge").Samples);
+        Assert.Equal("journal", lag.Labels["projection"]);
+        Assert.True(lag.Value >= 0);
+
         var build = Assert.Single(Family(families, "pipeline_build_info", "gauge").Samples);
         Assert.Equal(1, build.Value);
         Assert.False(string.IsNullOrEmpty(build.Labels["version"]));

@@ -16,7 +16,7 @@ public sealed record PromFamily(string Name, string Help, string Type, List<Prom
 
 /// <summary>
 /// A strict reader of the Prometheus text exposition format 0.0.4, failing the test on any line the format does not
-/// allow: HELP then TYPE once per family before its samples, <c>name{label="value",...} value</c> with only the three
+/// allow: HELP and TYPE once per family before its samples (in either order), <c>name{label="value",...} value</c> with only the three
 /// escapes, no repeated series, histogram buckets cumulative and ending with <c>le="+Inf"</c> equal to <c>_count</c>.
 /// </summary>
 public static partial class PrometheusExposition
@@ -27,8 +27,10 @@ public static partial class PrometheusExposition
         var families = new Dictionary<string, PromFamily>(StringComparer.Ordinal);
         var series = new HashSet<string>(StringComparer.Ordinal);
         PromFamily? current = null;
-        string? pendingHelpName = null;
+        // HELP and TYPE of a family come once each, in either order, before its first sample.
+        string? headerName = null;
         string? pendingHelp = null;
+        string? pendingType = null;
         var lineNumber = 0;
         foreach (var line in text[..^1].Split('\n'))
         {
@@ -36,31 +38,38 @@ public static partial class PrometheusExposition
             var where = $"line {lineNumber}: {line}";
             Assert.False(line.Length == 0, $"no blank lines ({where})");
             Assert.DoesNotContain('\r', line);
-            if (line.StartsWith("# HELP ", StringComparison.Ordinal))
+            var help = line.StartsWith("# HELP ", StringComparison.Ordinal);
+            if (help || line.StartsWith("# TYPE ", StringComparison.Ordinal))
             {
-                Assert.Null(pendingHelpName);
                 var rest = line["# HELP ".Length..];
                 var space = rest.IndexOf(' ', StringComparison.Ordinal);
                 Assert.True(space > 0, where);
-                pendingHelpName = rest[..space];
-                Assert.Matches(WholeMetricName(), pendingHelpName);
-                Assert.False(families.ContainsKey(pendingHelpName), $"one HELP per family ({where})");
-                pendingHelp = UnescapeHelp(rest[(space + 1)..], where);
-                continue;
-            }
-            if (line.StartsWith("# TYPE ", StringComparison.Ordinal))
-            {
-                var parts = line["# TYPE ".Length..].Split(' ');
-                Assert.Equal(2, parts.Length);
-                Assert.Equal(pendingHelpName, parts[0]); // this writer always puts HELP right before TYPE
-                Assert.Contains(parts[1], new[] { "counter", "gauge", "histogram", "summary", "untyped" });
-                current = new PromFamily(parts[0], pendingHelp!, parts[1], []);
-                families.Add(current.Name, current);
-                pendingHelpName = null;
+                var name = rest[..space];
+                Assert.Matches(WholeMetricName(), name);
+                Assert.False(families.ContainsKey(name), $"HELP and TYPE before the family's samples, once ({where})");
+                Assert.True(headerName is null || headerName == name, $"HELP and TYPE of one family together ({where})");
+                headerName = name;
+                if (help)
+                {
+                    Assert.Null(pendingHelp);
+                    pendingHelp = UnescapeHelp(rest[(space + 1)..], where);
+                }
+                else
+                {
+                    Assert.Null(pendingType);
+                    pendingType = rest[(space + 1)..];
+                    Assert.Contains(pendingType, new[] { "counter", "gauge", "histogram", "summary", "untyped" });
+                }
+                if (pendingHelp is not null && pendingType is not null)
+                {
+                    current = new PromFamily(name, pendingHelp, pendingType, []);
+                    families.Add(name, current);
+                    (headerName, pendingHelp, pendingType) = (null, null, null);
+                }
                 continue;
             }
             Assert.False(line.StartsWith('#'), $"only HELP and TYPE comments ({where})");
-            Assert.Null(pendingHelpName);
+            Assert.True(headerName is null, $"every family has HELP and TYPE ({where})");
             Assert.NotNull(current);
             var sample = ParseSample(line, where);
             var allowed = current.Type == "histogram"
@@ -70,7 +79,7 @@ public static partial class PrometheusExposition
             Assert.True(series.Add(sample.Name + "{" + sample.LabelsWithout("") + "}"), $"no repeated series ({where})");
             current.Samples.Add(sample);
         }
-        Assert.Null(pendingHelpName);
+        Assert.Null(headerName);
         foreach (var family in families.Values.Where(f => f.Type == "histogram"))
         {
             CheckHistogram(family);
