@@ -50,7 +50,7 @@ public static class SupervisedGraph
                     // Told at once, before the restart source's backoff begins, so the state never lags a restart.
                     ended.ContinueWith(t =>
                     {
-                        if (t.Exception?.InnerException is { } failure && !stopping.IsCancellationRequested)
+                        if (t.Exception?.GetBaseException() is { } failure && !stopping.IsCancellationRequested)
                         {
                             supervisor.Failed(failure);
                             logger.LogError(failure, "The {Pipeline} pipeline failed; restarting after a backoff", name);
