@@ -6,7 +6,7 @@ using Pipeline.Actors.Cluster;
 using Pipeline.Host.Configuration;
 using Pipeline.Host.Pipelines;
 using Pipeline.Streams.Pipelines;
-using Pipeline.Streams.Stages.Restart;
+using Pipeline.Streams.Pipelines.Running;
 
 namespace Pipeline.Host.Cluster;
 

@@ -1,6 +1,6 @@
 using Pipeline.Actors.Work;
 using Pipeline.Streams.Graph;
-using Pipeline.Streams.Stages.Restart;
+using Pipeline.Streams.Pipelines.Running;
 using Polly.CircuitBreaker;
 
 namespace Pipeline.Host.Pipelines;

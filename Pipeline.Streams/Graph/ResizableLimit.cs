@@ -2,8 +2,8 @@ namespace Pipeline.Streams.Graph;
 
 /// <summary>
 /// An async semaphore whose limit can change while permits are out: raising it wakes waiters at once, lowering it
-/// takes nothing back but hands out no new permit until enough holders have released. The buffer's capacity and the
-/// parallel stage's worker count are both such a limit, which is how they change live.
+/// takes nothing back but hands out no new permit until enough holders have released. A leased source's budget
+/// (claimed-but-unsettled items) and the webhook deliveries' slots are such a limit, which is how they change live.
 /// </summary>
 public sealed class ResizableLimit
 {

@@ -1,8 +1,8 @@
 namespace Pipeline.Streams.Graph;
 
 /// <summary>
-/// Plain counters for one pipeline, shared by its stages: the buffer moves <see cref="QueueDepth"/>, the parallel
-/// stage moves the rest. Instruments (meters, health) read these later; nothing here knows about them.
+/// Plain counters for one pipeline, shared by its stages: the buffer moves <see cref="QueueDepth"/>, the run's steps
+/// (<see cref="Pipelines.Running.GraphRun.Step{TIn, TOut}"/>, the webhook attempts) move the rest. Instruments (meters, health) read these later; nothing here knows about them.
 /// </summary>
 public sealed class StageCounters
 {

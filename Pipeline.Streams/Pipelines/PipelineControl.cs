@@ -1,7 +1,7 @@
 using Pipeline.Streams.Graph;
+using Pipeline.Streams.Pipelines.Running;
 using Pipeline.Streams.Stages.Breaker;
 using Pipeline.Streams.Stages.Pause;
-using Pipeline.Streams.Stages.Restart;
 
 namespace Pipeline.Streams.Pipelines;
 
@@ -22,5 +22,6 @@ public sealed class PipelineControl(string name, PipelineSettings initial)
     /// <summary>The circuit in front of the pipeline's external service, if it has one.</summary>
     public CircuitBreaker? Breaker { get; set; }
 
-    public RestartWithBackoff? Supervisor { get; set; }
+    /// <summary>Restarts of the graph that runs the pipeline; null when this node does not run it.</summary>
+    public PipelineSupervisor? Supervisor { get; set; }
 }

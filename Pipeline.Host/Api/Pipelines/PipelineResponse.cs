@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using Pipeline.Actors.Work;
 using Pipeline.Host.Pipelines;
-using Pipeline.Streams.Stages.Restart;
+using Pipeline.Streams.Pipelines.Running;
 using Polly.CircuitBreaker;
 
 namespace Pipeline.Host.Api.Pipelines;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Pipeline.Host.Pipelines;
-using Pipeline.Streams.Stages.Restart;
+using Pipeline.Streams.Pipelines.Running;
 using Polly.CircuitBreaker;
 
 namespace Pipeline.Host.Operations.Health;

@@ -3,7 +3,10 @@ using Microsoft.Extensions.Logging;
 using Pipeline.Actors.Entities.Registrations;
 using Pipeline.Actors.Runtime;
 using Pipeline.Actors.Work;
-using Pipeline.Streams.Graph;
+using Akka;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Pipeline.Streams.Pipelines.Running;
 using Pipeline.Streams.Stages.Breaker;
 using Pipeline.Streams.Stages.Buffer;
 using Pipeline.Streams.Stages.Parallel;
@@ -24,9 +27,12 @@ using RegistrationClient = Pipeline.Actors.Engine.IEntityClient<RegistrationComm
 /// The <c>tickets</c> and <c>whatsapp</c> pipelines as one graph, so a rendered PDF passes from one to the other in
 /// memory and never touches disk:
 /// <code>
-/// leased source (tickets queue) → pause → render (tickets.parallelism) → buffer (whatsapp.bufferSize) →
-///   pause → throttle (whatsapp.ratePerSecond) → send through the circuit breaker (whatsapp.parallelism) → settle
+/// leased source (tickets queue) → drain switch → valve (tickets.paused) → render (tickets.parallelism) →
+///   buffer (whatsapp.bufferSize) → valve (whatsapp.paused) → throttle (whatsapp.ratePerSecond) →
+///   send through the circuit breaker (whatsapp.parallelism) → settle
 /// </code>
+/// on Akka.Streams, every knob live (<see cref="LiveParallel{TIn, TOut}"/>, <see cref="LiveBuffer{T}"/>,
+/// <see cref="LiveThrottle{T}"/>, <see cref="PauseValve"/>).
 /// Every outcome is recorded on the registration entity first and the work item settled second: after a crash
 /// between the two, the item comes back, the entity says the ticket is settled, and nothing is sent again.
 /// </summary>
@@ -67,6 +73,7 @@ public sealed class TicketDeliveryPipeline
         _logger = logger;
         Tickets = tickets;
         WhatsApp = whatsAppControl;
+        Tickets.Supervisor = WhatsApp.Supervisor = Supervisor;
         _retries = new RetrySchedule(whatsApp.RetryDelays);
         WhatsApp.Breaker = new CircuitBreaker(new CircuitBreakerOptions
         {
@@ -88,97 +95,72 @@ public sealed class TicketDeliveryPipeline
     public PipelineMetrics? Metrics { get; init; }
 
     /// <summary>
-    /// One run of the graph: throws when a stage fails (the supervisor restarts it). When <paramref name="stopping"/>
-    /// is canceled it drains: claims nothing more, lets in-flight tickets finish for up to the drain timeout, then
-    /// hands back whatever is unfinished, so no lease is left to expire. A send already under way is never cut: it
-    /// finishes within the WhatsApp attempt timeout and is settled.
+    /// Runs the graph on <paramref name="materializer"/> until <paramref name="stopping"/> is canceled, restarting a
+    /// failed run with backoff (<see cref="SupervisedGraph"/>). On stop it drains: claims nothing more, lets in-flight
+    /// tickets finish for up to the drain timeout, then hands back whatever is unfinished, so no lease is left to
+    /// expire. A send already under way is never cut: it finishes within the WhatsApp attempt timeout and is settled.
     /// </summary>
-    public async Task RunAsync(CancellationToken stopping)
+    public Task RunAsync(IMaterializer materializer, CancellationToken stopping) =>
+        SupervisedGraph.RunAsync(PipelineNames.Tickets, Build, _options, Supervisor, materializer, _logger, stopping);
+
+    /// <summary>Both pipelines' restarts: they are one graph.</summary>
+    public PipelineSupervisor Supervisor { get; } = new();
+
+    /// <summary>One run of the graph; its claimed items are settled at its end or handed back by its cleanup.</summary>
+    private Source<NotUsed, NotUsed> Build(GraphRun run)
     {
-        using var hardStop = new CancellationTokenSource();
-        using var drain = stopping.Register(() => hardStop.CancelAfter(_options.DrainTimeout));
-        await using var context = new StageContext(hardStop.Token);
-        var ticketSettings = Tickets.Settings.Current;
         var source = new LeasedSource(_work,
-            new LeasedSourceOptions(OutboxRoutes.Tickets, _node, _options.LeaseDuration, _options.PollInterval, ticketSettings.BufferSize),
+            new LeasedSourceOptions(OutboxRoutes.Tickets, _node, _options.LeaseDuration, _options.PollInterval, Tickets.Settings.Current.BufferSize),
             Tickets.Gate, _time, _logger)
         {
             CanClaim = () => !WhatsApp.Breaker!.IsRefusing,
-            StopClaiming = stopping,
+            StopClaiming = run.StopClaiming,
         };
-        var render = new ParallelStage<WorkItem, TicketJob>(RenderAsync, new ParallelStageOptions<WorkItem>
+        run.Using(Tickets.Settings.OnChange(s =>
         {
-            Parallelism = ticketSettings.Parallelism,
-            Counters = Tickets.Counters,
-            OnFailure = async (item, error, ct) =>
-            {
-                await GiveBackAsync(item, error, ct);
-                source.Settled(item); // a failed item never reaches the sink: settle it here or its permit leaks
-            },
-        });
-        using var throttle = new ThrottleStage<TicketJob>(WhatsApp.Settings.Current.RatePerSecond);
-        var send = new ParallelStage<TicketJob, TicketJob>(SendAsync, new ParallelStageOptions<TicketJob>
-        {
-            Parallelism = WhatsApp.Settings.Current.Parallelism,
-            Counters = WhatsApp.Counters,
-            OnFailure = async (job, error, ct) =>
-            {
-                await GiveBackAsync(job.Item, error, ct);
-                source.Settled(job.Item);
-            },
-        });
-        using var ticketChanges = Tickets.Settings.OnChange(s =>
-        {
-            render.Parallelism = s.Parallelism;
             source.Budget.SetLimit(s.BufferSize);
             Tickets.Gate.Set(s.Paused);
-        });
-        // Rendered tickets wait here for their turn to be sent: the depth is whatsapp's queue depth, and the capacity
-        // whatsapp's buffer size, live.
-        var waiting = new BufferStage<TicketJob>(new BufferStageOptions { Capacity = WhatsApp.Settings.Current.BufferSize, Counters = WhatsApp.Counters });
-        using var whatsAppChanges = WhatsApp.Settings.OnChange(s =>
+        }));
+        run.Using(WhatsApp.Settings.OnChange(s => WhatsApp.Gate.Set(s.Paused)));
+        var leases = source.KeepLeasesAsync(run.Token);
+        run.Finally(async () =>
         {
-            waiting.Capacity = s.BufferSize;
-            throttle.RatePerSecond = s.RatePerSecond;
-            send.Parallelism = s.Parallelism;
-            WhatsApp.Gate.Set(s.Paused);
-        });
-
-        using var keepAlive = new CancellationTokenSource();
-        var leases = source.KeepLeasesAsync(keepAlive.Token);
-        var done = context.Source<WorkItem>(source.RunAsync, capacity: 1)
-            .Via(new PauseStage<WorkItem>(Tickets.Gate), outputCapacity: 1)
-            .Via(render, outputCapacity: 1)
-            .Via(waiting, outputCapacity: 1)
-            .Via(new PauseStage<TicketJob>(WhatsApp.Gate), outputCapacity: 1)
-            .Via(throttle, outputCapacity: 1)
-            .Via(send, outputCapacity: 1)
-            .To((job, _) =>
-            {
-                source.Settled(job.Item);
-                return ValueTask.CompletedTask;
-            });
-        try
-        {
-            await done;
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            await keepAlive.CancelAsync();
             await leases;
             var released = await source.ReleaseUnsettledAsync();
             if (released > 0)
             {
                 _logger.LogInformation("Handed back {Count} unfinished tickets", released);
             }
+        });
+        // A failed item never reaches the end: settle it where it failed, or its permit leaks.
+        async Task GiveBackAndSettleAsync(WorkItem item, Exception error, CancellationToken ct)
+        {
+            await GiveBackAsync(item, error, ct);
+            source.Settled(item);
         }
+        var render = run.Step<WorkItem, TicketJob>(Tickets.Counters, RenderAsync, GiveBackAndSettleAsync);
+        var send = run.Step<TicketJob, TicketJob>(WhatsApp.Counters, SendAsync,
+            (job, error, ct) => GiveBackAndSettleAsync(job.Item, error, ct));
+
+        return run.Claims<WorkItem>(source.RunAsync)
+            .Via(PauseValve.For<WorkItem>(Tickets.Settings, run.Using))
+            .Via(new LiveParallel<WorkItem, TicketJob?>(Tickets.Settings, render))
+            .Collect(job => job is not null, job => job!)
+            // Rendered tickets wait here for their turn to be sent: whatsapp's queue depth, and its buffer size, live.
+            .Via(new LiveBuffer<TicketJob>(WhatsApp.Settings, WhatsApp.Counters))
+            .Via(PauseValve.For<TicketJob>(WhatsApp.Settings, run.Using))
+            .Via(new LiveThrottle<TicketJob>(WhatsApp.Settings, _time))
+            .Via(new LiveParallel<TicketJob, TicketJob?>(WhatsApp.Settings, send))
+            .Collect(job => job is not null, job => job!)
+            .Select(job =>
+            {
+                source.Settled(job.Item);
+                return NotUsed.Instance;
+            });
     }
 
     /// <summary>Renders the PDF unless the ticket is already settled (the item came back after its outcome was recorded).</summary>
-    private async ValueTask<TicketJob> RenderAsync(WorkItem item, CancellationToken cancellationToken)
+    private async Task<TicketJob> RenderAsync(WorkItem item, CancellationToken cancellationToken)
     {
         var paid = JsonSerializer.Deserialize<RegistrationDocument>(item.Data, EventCodec<object>.DefaultOptions)
             ?? throw new InvalidOperationException($"Outbox message {item.MessageId} has no registration.");
@@ -198,7 +180,7 @@ public sealed class TicketDeliveryPipeline
         return new TicketJob(item, registration, ticket);
     }
 
-    private async ValueTask<TicketJob> SendAsync(TicketJob job, CancellationToken cancellationToken)
+    private async Task<TicketJob> SendAsync(TicketJob job, CancellationToken cancellationToken)
     {
         if (job.Ticket is not { } ticket || job.Registration is not { } registration)
         {
@@ -300,7 +282,7 @@ public sealed class TicketDeliveryPipeline
     private const int MaxRecordTries = 5;
 
     /// <summary>An unexpected failure (storage down, a bug): hand the item back untouched and let the claim come again.</summary>
-    private async ValueTask GiveBackAsync(WorkItem item, Exception error, CancellationToken cancellationToken)
+    private async Task GiveBackAsync(WorkItem item, Exception error, CancellationToken cancellationToken)
     {
         _logger.LogError(error, "Ticket work item {ItemId} failed unexpectedly; handing it back", item.Id);
         try

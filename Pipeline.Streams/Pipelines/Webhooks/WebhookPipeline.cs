@@ -1,7 +1,12 @@
 using Microsoft.Extensions.Logging;
 using Pipeline.Actors.Webhooks;
 using Pipeline.Actors.Work;
+using Akka;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using Pipeline.Streams.Graph;
+using Pipeline.Streams.Pipelines.Running;
+using Pipeline.Streams.Stages.Parallel;
 using Pipeline.Streams.Stages.Source;
 using Pipeline.Streams.Stages.Throttle;
 using Pipeline.Streams.Telemetry;
@@ -13,11 +18,12 @@ namespace Pipeline.Streams.Pipelines.Webhooks;
 /// <summary>
 /// The <c>webhooks</c> pipeline, two flows in one graph:
 /// <code>
-/// fan-out:   leased source (webhooks queue) → in batches, in one transaction each: one delivery per subscribed
-///            endpoint, and the fan-out items completed
-/// delivery:  lane-aware claim (deliveries queue) → throttle (ratePerSecond) → attempt in the endpoint's lane, through
-///            its circuit → complete | retry on the schedule | dead
+/// fan-out:   leased source (webhooks queue) → drain switch → batch → in one transaction each: one delivery per
+///            subscribed endpoint, and the fan-out items completed → settle
+/// delivery:  lane-aware claim (deliveries queue) → drain switch → throttle (ratePerSecond, live) → attempt in the
+///            endpoint's lane, through its circuit → complete | retry on the schedule | dead
 /// </code>
+/// on Akka.Streams (<see cref="SupervisedGraph"/>: restart with backoff, drain on stop).
 /// A fan-out adds each delivery once however often it runs, so one repeated after a crash adds nothing. Every
 /// attempt of a message carries the outbox message id as <c>webhook-id</c>. Isolation between endpoints is the lanes'
 /// (<see cref="DeliveryLanes"/>) and the claim's (<see cref="DeliverySource"/>): see there.
@@ -65,6 +71,7 @@ public sealed class WebhookPipeline
         _time = time;
         _logger = logger;
         Control = control;
+        Control.Supervisor = Supervisor;
         _retries = new WebhookRetryPolicy(webhooks.RetryDelays);
     }
 
@@ -81,73 +88,44 @@ public sealed class WebhookPipeline
         ? _options.LeaseDuration
         : _webhooks.AttemptTimeout + SettleMargin;
 
+    /// <summary>Restarts of the graph (this node runs it).</summary>
+    public PipelineSupervisor Supervisor { get; } = new();
+
     /// <summary>
-    /// One run of the graph: throws when a stage fails (the supervisor restarts it). When <paramref name="stopping"/> is
-    /// canceled it drains: claims nothing more, lets attempts in flight finish for up to the drain timeout, then
-    /// cancels the rest, which hand their items back, so no lease is left to expire.
+    /// Runs the graph on <paramref name="materializer"/> until <paramref name="stopping"/> is canceled, restarting a
+    /// failed run with backoff (<see cref="SupervisedGraph"/>). On stop it drains: claims nothing more, lets attempts
+    /// in flight finish for up to the drain timeout, then cancels the rest, which hand their items back, so no lease is
+    /// left to expire.
     /// </summary>
-    public async Task RunAsync(CancellationToken stopping)
+    public Task RunAsync(IMaterializer materializer, CancellationToken stopping) =>
+        SupervisedGraph.RunAsync(PipelineNames.Webhooks, Build, _options, Supervisor, materializer, _logger, stopping);
+
+    /// <summary>One run: the fan-out and the deliveries, merged into one stream so they run, fail and restart together.</summary>
+    private Source<NotUsed, NotUsed> Build(GraphRun run)
     {
-        using var hardStop = new CancellationTokenSource();
-        using var drain = stopping.Register(() => hardStop.CancelAfter(_options.DrainTimeout));
         var settings = Control.Settings.Current;
         var wake = new WakeSignal();
         var lanes = Lanes = new DeliveryLanes(_webhooks, _time);
-        var attempts = new RunningAttempts();
         var fanOutSource = new LeasedSource(_work,
-            new LeasedSourceOptions(OutboxRoutes.Webhooks, _node, _options.LeaseDuration, _options.PollInterval, settings.BufferSize, FanOutStage.MaxBatch),
+            new LeasedSourceOptions(OutboxRoutes.Webhooks, _node, _options.LeaseDuration, _options.PollInterval, settings.BufferSize, FanOut.MaxBatch),
             Control.Gate, _time, _logger)
         {
-            StopClaiming = stopping,
+            StopClaiming = run.StopClaiming,
         };
         var deliveries = new DeliverySource(_store, lanes, new ResizableLimit(settings.Parallelism), wake, Control.Gate,
             new DeliverySourceOptions(_node, DeliveryLease, _options.PollInterval), _time)
         {
-            StopClaiming = stopping,
+            StopClaiming = run.StopClaiming,
         };
-        using var throttle = new ThrottleStage<Delivery>(settings.RatePerSecond);
-        using var changes = Control.Settings.OnChange(s =>
+        run.Using(Control.Settings.OnChange(s =>
         {
             fanOutSource.Budget.SetLimit(s.BufferSize);
             deliveries.Slots.SetLimit(s.Parallelism);
-            throttle.RatePerSecond = s.RatePerSecond;
             Control.Gate.Set(s.Paused);
-        });
-
-        var context = new StageContext(hardStop.Token);
-        using var stopKeeping = new CancellationTokenSource();
-        var keepLeases = fanOutSource.KeepLeasesAsync(stopKeeping.Token);
-        try
+        }));
+        var keepLeases = fanOutSource.KeepLeasesAsync(run.Token);
+        run.Finally(async () =>
         {
-            // A claim's items wait in the channel together, so the fan-out takes them as one batch.
-            var fannedOut = context.Source<WorkItem>(fanOutSource.RunAsync, capacity: FanOutStage.MaxBatch)
-                .Via(new FanOutStage(_store, _work, wake.Pulse, _logger), outputCapacity: 1)
-                .To((item, _) =>
-                {
-                    fanOutSource.Settled(item);
-                    return ValueTask.CompletedTask;
-                });
-            var delivered = context.Source<Delivery>(deliveries.RunAsync, capacity: 1)
-                .Via(throttle, outputCapacity: 1)
-                .To((delivery, ct) =>
-                {
-                    // The slot and the lane room were taken at the claim: the attempt starts now, and the sink never waits.
-                    deliveries.Started(delivery);
-                    attempts.Start(Task.Run(() => AttemptAsync(delivery, lanes, deliveries.Slots, wake, ct), CancellationToken.None));
-                    return ValueTask.CompletedTask;
-                });
-            await Task.WhenAll(fannedOut, delivered);
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            // Attempts run outside the stages: wait for them (the drain), and only then stop the context, which cancels
-            // the ones a failed stage or the end of the drain left running; those hand their items back.
-            await attempts.WhenAllAsync();
-            await context.DisposeAsync();
-            await stopKeeping.CancelAsync();
             await keepLeases;
             var released = await fanOutSource.ReleaseUnsettledAsync();
             if (released > 0)
@@ -155,10 +133,37 @@ public sealed class WebhookPipeline
                 _logger.LogInformation("Handed back {Count} messages not yet fanned out", released);
             }
             await HandBackWaitingAsync(deliveries);
-        }
+        });
+        var fanOut = new FanOut(_store, _work, wake.Pulse, _logger);
+
+        // A claim's items wait in the channel together, so the fan-out takes them as one batch.
+        var fannedOut = run.Claims<WorkItem>(fanOutSource.RunAsync, capacity: FanOut.MaxBatch)
+            .Batch(FanOut.MaxBatch, item => new List<WorkItem> { item }, (batch, item) =>
+            {
+                batch.Add(item);
+                return batch;
+            })
+            .SelectAsync(1, batch => run.Track(fanOut.ApplyAsync(batch, run.Token)))
+            .SelectMany(batch => batch)
+            .Select(item =>
+            {
+                fanOutSource.Settled(item);
+                return NotUsed.Instance;
+            });
+        // Attempts in flight are bounded by the claim (each holds one of the parallelism's slots until it is settled),
+        // so this step never holds the throttle back: the slot and the lane room were taken at the claim.
+        var delivered = run.Claims<Delivery>(deliveries.RunAsync)
+            .Via(new LiveThrottle<Delivery>(Control.Settings, _time))
+            .SelectAsyncUnordered(ParallelDefaults.MaxParallelism, delivery =>
+            {
+                deliveries.Started(delivery);
+                return run.Track(AttemptAsync(delivery, lanes, deliveries.Slots, wake, run.Token));
+            });
+        return fannedOut.Merge(delivered);
     }
 
-    private async Task AttemptAsync(Delivery delivery, DeliveryLanes lanes, ResizableLimit slots, WakeSignal wake, CancellationToken cancellationToken)
+    /// <summary>One attempt, settled whatever happens: it never throws.</summary>
+    private async Task<NotUsed> AttemptAsync(Delivery delivery, DeliveryLanes lanes, ResizableLimit slots, WakeSignal wake, CancellationToken cancellationToken)
     {
         var item = delivery.Claim.Item;
         Control.Counters.AddInFlight(1);
@@ -169,7 +174,7 @@ public sealed class WebhookPipeline
             if (_time.GetElapsedTime(delivery.ClaimedAt) > SettleMargin && !await _work.ExtendAsync(item, DeliveryLease, cancellationToken))
             {
                 _logger.LogWarning("Delivery {DeliveryId} waited past its lease before its attempt; another node has it now", item.Id);
-                return;
+                return NotUsed.Instance;
             }
             int status;
             try
@@ -180,13 +185,13 @@ public sealed class WebhookPipeline
             {
                 // Not an attempt: the endpoint was not called. Its lane claims nothing more until the circuit lets a trial through.
                 await _work.ReleaseAsync(item, cancellationToken);
-                return;
+                return NotUsed.Instance;
             }
             catch (WebhookDeliveryException failure)
             {
                 Control.Counters.IncrementFailed();
                 await SettleFailureAsync(item, failure, cancellationToken);
-                return;
+                return NotUsed.Instance;
             }
             Control.Counters.IncrementProcessed();
             Metrics?.RecordWebhookDelivery(PipelineMetrics.WebhookOutcome.Delivered);
@@ -212,6 +217,7 @@ public sealed class WebhookPipeline
             wake.Pulse();
             Control.Counters.AddInFlight(-1);
         }
+        return NotUsed.Instance;
     }
 
     private async Task SettleFailureAsync(WorkItem item, WebhookDeliveryException failure, CancellationToken cancellationToken)
@@ -262,41 +268,6 @@ public sealed class WebhookPipeline
         catch (Exception error)
         {
             _logger.LogWarning(error, "Could not hand back delivery {DeliveryId}; its lease will expire", item.Id);
-        }
-    }
-
-    /// <summary>The attempts a run started, so the run ends only after each has settled or handed its item back.</summary>
-    private sealed class RunningAttempts
-    {
-        /// <summary>Guards <see cref="_running"/>.</summary>
-        private readonly Lock _lock = new();
-
-        private readonly HashSet<Task> _running = [];
-
-        public void Start(Task attempt)
-        {
-            lock (_lock)
-            {
-                _running.Add(attempt);
-            }
-            _ = attempt.ContinueWith((done, state) =>
-            {
-                var self = (RunningAttempts)state!;
-                lock (self._lock)
-                {
-                    self._running.Remove(done);
-                }
-            }, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
-
-        public async Task WhenAllAsync()
-        {
-            Task[] running;
-            lock (_lock)
-            {
-                running = [.. _running];
-            }
-            await Task.WhenAll(running); // attempts catch everything themselves
         }
     }
 }

@@ -11,8 +11,8 @@ namespace Pipeline.Streams.Stages.Breaker;
 /// its success.
 /// </summary>
 /// <remarks>
-/// Compose it inside the parallel stage: <c>new ParallelStage(breaker.Wrap(step), ...)</c>; a refused item is a
-/// failed item there, and the caller reschedules it. Time comes from the injected <see cref="TimeProvider"/>
+/// Each pipeline calls it inside its parallel step (per webhook endpoint, one for WhatsApp); a refused call is not an
+/// attempt, and the caller hands the item back. Time comes from the injected <see cref="TimeProvider"/>
 /// (Polly's <see cref="ResiliencePipelineBuilderBase.TimeProvider"/>), so tests move a fake clock through the break.
 /// Cancellation of the caller's token is not counted as a failure (Polly's default predicate).
 /// </remarks>
@@ -66,12 +66,4 @@ public sealed class CircuitBreaker
 
     public ValueTask ExecuteAsync(Func<CancellationToken, ValueTask> action, CancellationToken cancellationToken = default) =>
         _pipeline.ExecuteAsync(action, cancellationToken);
-
-    /// <summary>The step, guarded: for <see cref="Parallel.ParallelStage{TIn, TOut}"/>.</summary>
-    public Func<TIn, CancellationToken, ValueTask<TOut>> Wrap<TIn, TOut>(Func<TIn, CancellationToken, ValueTask<TOut>> step)
-    {
-        ArgumentNullException.ThrowIfNull(step);
-        return (item, cancellationToken) => _pipeline.ExecuteAsync(
-            static (state, token) => state.step(state.item, token), (step, item), cancellationToken);
-    }
 }

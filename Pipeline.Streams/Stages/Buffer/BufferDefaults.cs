@@ -1,6 +1,6 @@
 namespace Pipeline.Streams.Stages.Buffer;
 
-/// <summary>Defaults and limits of <see cref="BufferStage{T}"/>'s capacity.</summary>
+/// <summary>Defaults and limits of <see cref="Graph.PipelineSettings.BufferSize"/> (<see cref="LiveBuffer{T}"/>, the leased source's budget).</summary>
 public static class BufferDefaults
 {
     /// <summary>Items held when nothing is configured.</summary>

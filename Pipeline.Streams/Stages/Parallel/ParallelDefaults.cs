@@ -1,6 +1,6 @@
 namespace Pipeline.Streams.Stages.Parallel;
 
-/// <summary>Defaults and limits of <see cref="ParallelStageOptions{TIn}"/>.</summary>
+/// <summary>Defaults and limits of <see cref="Graph.PipelineSettings.Parallelism"/> (<see cref="LiveParallel{TIn, TOut}"/>).</summary>
 public static class ParallelDefaults
 {
     /// <summary>Items worked on at once when nothing is configured.</summary>

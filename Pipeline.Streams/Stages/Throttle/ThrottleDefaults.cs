@@ -1,6 +1,6 @@
 namespace Pipeline.Streams.Stages.Throttle;
 
-/// <summary>Defaults and limits of <see cref="ThrottleStageOptions"/>.</summary>
+/// <summary>Defaults and limits of <see cref="Graph.PipelineSettings.RatePerSecond"/> and of <see cref="LiveThrottle{T}"/>'s bucket.</summary>
 public static class ThrottleDefaults
 {
     /// <summary>Items per second when nothing is configured.</summary>

@@ -1,6 +1,4 @@
-using Pipeline.Streams.Graph;
 using Pipeline.Streams.Stages.Breaker;
-using Pipeline.Streams.Stages.Parallel;
 using Polly.CircuitBreaker;
 
 namespace Pipeline.Tests.Streams.Stages.Breaker;
@@ -74,43 +72,6 @@ public sealed class CircuitBreakerTests
         }
 
         Assert.Equal(CircuitState.Closed, breaker.State);
-    }
-
-    [Fact]
-    public async Task Inside_a_parallel_stage_refused_calls_are_failed_items_the_caller_can_reschedule()
-    {
-        var breaker = new CircuitBreaker(Options, new ManualTimeProvider());
-        var refused = 0;
-        var counters = new StageCounters();
-        await using var graph = new StageContext();
-        await graph
-            .Source<int>(async (writer, ct) =>
-            {
-                for (var i = 0; i < 20; i++)
-                {
-                    await writer.WriteAsync(i, ct);
-                }
-            })
-            .Via(new ParallelStage<int, int>(
-                breaker.Wrap<int, int>((_, _) => throw new HttpRequestException("gateway down")),
-                new ParallelStageOptions<int>
-                {
-                    Parallelism = 1,
-                    Counters = counters,
-                    OnFailure = (_, error, _) =>
-                    {
-                        if (error is BrokenCircuitException)
-                        {
-                            Interlocked.Increment(ref refused);
-                        }
-                        return ValueTask.CompletedTask;
-                    },
-                }))
-            .To((_, _) => ValueTask.CompletedTask);
-
-        Assert.Equal(20, counters.Failed);
-        Assert.Equal(16, refused); // four real failures opened it; the clock never moved
-        Assert.Equal(CircuitState.Open, breaker.State);
     }
 
     private static ValueTask<int> Fail(CancellationToken _) => throw new HttpRequestException("gateway down");
