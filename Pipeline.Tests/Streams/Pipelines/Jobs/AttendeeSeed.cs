@@ -10,11 +10,9 @@ namespace Pipeline.Tests.Streams.Pipelines.Jobs;
 /// </summary>
 public static class AttendeeSeed
 {
+    /// <summary>Into a database a host has migrated already.</summary>
     public static async Task SeedAsync(TestDatabase database, string eventId, int registrations)
     {
-        await using (var storage = await database.OpenStorageAsync())
-        {
-        }
         foreach (var sql in database.Provider == StorageFactory.PostgresProvider ? Postgres(eventId, registrations) : Sqlite(eventId, registrations))
         {
             await database.ScalarAsync(sql);
