@@ -37,7 +37,7 @@ EVENT=evt_export_bench
 if [ "$PROVIDER" = Sqlite ]; then
   NOW="strftime('%Y-%m-%dT%H:%M:%fZ','now')"
   sqlite3 "$WORK/pipeline.db" <<SQL
-PRAGMA busy_timeout=10000;
+.timeout 10000
 INSERT INTO events (id, name, venue, starts_at, fee_amount, fee_currency, created_at) VALUES ('$EVENT','Bench Conf','Pune',$NOW,49900,'INR',$NOW);
 WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM g WHERE n < $ROWS)
 INSERT INTO members (id, name, phone, email, created_at)
