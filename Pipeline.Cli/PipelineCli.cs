@@ -40,6 +40,7 @@ public static class PipelineCli
         root.Subcommands.Add(DeliveriesCommand.Create(context));
         root.Subcommands.Add(PaymentsCommand.Create(context));
         root.Subcommands.Add(BatchesCommand.Create(context));
+        foreach (var jobs in JobsCommand.Create(context)) root.Subcommands.Add(jobs);
         return root;
     }
 }

@@ -4,6 +4,7 @@ using Pipeline.Host.Api.Batches;
 using Pipeline.Host.Api.Cluster;
 using Pipeline.Host.Api.Events;
 using Pipeline.Host.Api.Images;
+using Pipeline.Host.Api.Jobs;
 using Pipeline.Host.Api.Members;
 using Pipeline.Host.Api.Payments;
 using Pipeline.Host.Api.Pipelines;
@@ -12,6 +13,7 @@ using Pipeline.Host.Api.Problems;
 using Pipeline.Host.Cluster;
 using Pipeline.Host.Configuration;
 using Pipeline.Host.Engine;
+using Pipeline.Host.Jobs;
 using Pipeline.Host.Storage;
 using Pipeline.Host.Operations;
 using Pipeline.Host.Payments;
@@ -42,6 +44,7 @@ builder.Services.AddPipelineTickets();
 builder.Services.AddPipelinePhotos();
 builder.Services.AddPipelineStreams();
 builder.Services.AddPipelineWebhooks();
+builder.Services.AddPipelineJobs();
 builder.AddPipelineOperations();
 builder.Services.AddPipelineCluster();
 
@@ -65,6 +68,7 @@ admin.MapWebhookEndpoints();
 app.MapPipelineOperations();
 admin.MapClusterEndpoints();
 admin.MapPipelineEndpoints();
+admin.MapJobEndpoints();
 
 app.Run();
 

@@ -1,4 +1,5 @@
 using Pipeline.Actors.Cluster;
+using Pipeline.Actors.Jobs;
 using Pipeline.Actors.Outbox;
 using Pipeline.Actors.Payments;
 using Pipeline.Actors.Photos;
@@ -49,6 +50,12 @@ public interface IStorage : IAsyncDisposable
 
     /// <summary>The live nodes a starting node joins, taken in turns under a storage-wide lock (cluster formation).</summary>
     IClusterSeeds ClusterSeeds { get; }
+
+    /// <summary>Jobs users start (exports), their leases and their result files.</summary>
+    IJobStore Jobs { get; }
+
+    /// <summary>An event's registrations with their members' contact details, for exports.</summary>
+    IAttendeeReadModel Attendees { get; }
 
     /// <summary>Named leases with one holder each: the split brain resolver's (<see cref="StorageLease"/>).</summary>
     ILeaseStore Leases { get; }

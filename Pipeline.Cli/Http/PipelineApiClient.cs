@@ -104,4 +104,40 @@ internal sealed class PipelineApiClient : IDisposable
         };
 
     public void Dispose() => _http.Dispose();
+
+    public Task<ApiResponse> PostJsonAsync(string path, object body, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) }, [], cancellationToken);
+
+    /// <summary>Streams a file answer into <paramref name="destination"/> (never whole in memory); returns the bytes written.</summary>
+    public async Task<long> DownloadAsync(string path, Func<Stream> destination, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (HttpRequestException error)
+        {
+            throw new CliFailure($"cannot reach {_url}: {Reason(error)}", ExitCodes.Unreachable);
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CliFailure($"cannot reach {_url}: no answer within {Timeout.TotalSeconds:0} s", ExitCodes.Unreachable);
+        }
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                // The same failures as every other request: read the small problem body and describe it.
+                var body = await response.Content.ReadAsStringAsync(cancellationToken);
+                throw response.StatusCode == HttpStatusCode.Unauthorized
+                    ? new CliFailure("the admin key was refused: check --api-key or PIPELINE_API_KEY", ExitCodes.Unauthorized)
+                    : new CliFailure(Problem.Describe(response, body));
+            }
+            await using var source = await response.Content.ReadAsStreamAsync(cancellationToken);
+            await using var target = destination();
+            await source.CopyToAsync(target, cancellationToken);
+            return target.Length;
+        }
+    }
 }

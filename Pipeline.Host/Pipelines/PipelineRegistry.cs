@@ -27,6 +27,8 @@ public sealed class PipelineRegistry
     {
         PipelineNames.Tickets => new PipelineSettings(RatePerSecond: 200, Parallelism: 2, BufferSize: 64, Paused: false),
         PipelineNames.WhatsApp => new PipelineSettings(RatePerSecond: 80, Parallelism: 16, BufferSize: 64, Paused: false),
+        // Exports are heavy reads: two at a time per node. Jobs are claimed one per free slot, so rate and buffer go unused.
+        PipelineNames.Jobs => new PipelineSettings(RatePerSecond: 10, Parallelism: 2, BufferSize: 4, Paused: false),
         _ => new PipelineSettings(RatePerSecond: 500, Parallelism: 32, BufferSize: 256, Paused: false),
     };
 

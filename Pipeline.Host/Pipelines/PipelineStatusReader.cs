@@ -31,12 +31,13 @@ public sealed class PipelineStatusReader(
     public async Task<PipelineStatus> ReadAsync(PipelineControl pipeline, CancellationToken cancellationToken)
     {
         var queues = QueuesOf(pipeline.Name);
-        var queue = queues.Count == 0 ? null : await DepthAsync(queues, cancellationToken);
+        var jobs = pipeline.Name == PipelineNames.Jobs;
+        var queue = jobs ? await JobDepthAsync(cancellationToken) : queues.Count == 0 ? null : await DepthAsync(queues, cancellationToken);
         var counters = pipeline.Counters;
         return new PipelineStatus(
             pipeline.Name,
             pipeline.Settings.Current,
-            queues.Count == 0 ? counters.QueueDepth : queue?.Ready,
+            queues.Count == 0 && !jobs ? counters.QueueDepth : queue?.Ready,
             queue,
             counters.InFlight,
             pipeline.Breaker?.State,
@@ -50,6 +51,21 @@ public sealed class PipelineStatusReader(
     private string? ModeOf(string pipeline) => pipeline == PipelineNames.WhatsApp
         ? whatsApp.Value.IsSandbox ? PipelineModes.Sandbox : PipelineModes.Live
         : null;
+
+    /// <summary>The jobs table as a queue: running jobs are its leased items, failed ones its dead; null when storage fails.</summary>
+    private async Task<QueueDepth?> JobDepthAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var depth = await storage.Jobs.DepthAsync(cancellationToken);
+            return new QueueDepth(depth.Ready, depth.Scheduled, depth.Running, depth.Failed);
+        }
+        catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(error, "Could not read the depth of the jobs queue");
+            return null;
+        }
+    }
 
     /// <summary>The queues' depths added up; null when storage fails, so the live numbers still reach the operator.</summary>
     private async Task<QueueDepth?> DepthAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken)

@@ -6,6 +6,7 @@ public static class PipelineNames
     public const string Tickets = "tickets";
     public const string WhatsApp = "whatsapp";
     public const string Webhooks = "webhooks";
+    public const string Jobs = "jobs";
 
-    public static IReadOnlyList<string> All { get; } = [Tickets, WhatsApp, Webhooks];
+    public static IReadOnlyList<string> All { get; } = [Tickets, WhatsApp, Webhooks, Jobs];
 }

@@ -15,7 +15,7 @@ public abstract class StorageContract(TestDatabase database) : IAsyncLifetime
         Storage = await database.OpenStorageAsync();
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Storage.DisposeAsync();
         await database.DisposeAsync();

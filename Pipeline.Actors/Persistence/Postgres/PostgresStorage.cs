@@ -1,5 +1,6 @@
 using Npgsql;
 using Pipeline.Actors.Cluster;
+using Pipeline.Actors.Jobs;
 using Pipeline.Actors.Outbox;
 using Pipeline.Actors.Payments;
 using Pipeline.Actors.Photos;
@@ -47,6 +48,8 @@ public sealed class PostgresStorage : IStorage
         ClusterSeeds = new PostgresClusterSeeds(_dataSource);
         Images = new PostgresImageStore(_dataSource);
         MemberPhotos = new PostgresMemberPhotos(_dataSource);
+        Jobs = new PostgresJobStore(_dataSource);
+        Attendees = new PostgresAttendeeReadModel(_dataSource);
     }
 
     public string Provider => StorageFactory.PostgresProvider;
@@ -66,6 +69,8 @@ public sealed class PostgresStorage : IStorage
     public IClusterSeeds ClusterSeeds { get; }
     public IImageStore Images { get; }
     public IMemberPhotos MemberPhotos { get; }
+    public IJobStore Jobs { get; }
+    public IAttendeeReadModel Attendees { get; }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
     {

@@ -1,4 +1,5 @@
 using Pipeline.Actors.Cluster;
+using Pipeline.Actors.Jobs;
 using Pipeline.Actors.Outbox;
 using Pipeline.Actors.Payments;
 using Pipeline.Actors.Photos;
@@ -38,6 +39,8 @@ public sealed class SqliteStorage : IStorage
         ClusterSeeds = new SqliteClusterSeeds(_connections, timeProvider);
         Images = new SqliteImageStore(_connections, timeProvider);
         MemberPhotos = new SqliteMemberPhotos(_connections, timeProvider);
+        Jobs = new SqliteJobStore(_connections, timeProvider);
+        Attendees = new SqliteAttendeeReadModel(_connections);
     }
 
     public string Provider => StorageFactory.SqliteProvider;
@@ -57,6 +60,8 @@ public sealed class SqliteStorage : IStorage
     public IClusterSeeds ClusterSeeds { get; }
     public IImageStore Images { get; }
     public IMemberPhotos MemberPhotos { get; }
+    public IJobStore Jobs { get; }
+    public IAttendeeReadModel Attendees { get; }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
     {

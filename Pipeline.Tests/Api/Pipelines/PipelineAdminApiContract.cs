@@ -15,7 +15,7 @@ public sealed class SqlitePipelineAdminApiTests(AppFixture<SqliteTestDatabase> f
 public sealed class PostgresPipelineAdminApiTests(AppFixture<PostgresTestDatabase> fixture) : PipelineAdminApiContract<PostgresTestDatabase>(fixture);
 
 /// <summary>
-/// <c>/api/admin/pipelines</c> on each storage: the three pipelines with settings and state, live changes through
+/// <c>/api/admin/pipelines</c> on each storage: the four pipelines with settings and state, live changes through
 /// <c>PUT</c>, and refused changes that leave the running values alone. Tests that change a pipeline put it back.
 /// </summary>
 public abstract class PipelineAdminApiContract<TDatabase>(AppFixture<TDatabase> fixture) : IClassFixture<AppFixture<TDatabase>>
@@ -27,7 +27,7 @@ public abstract class PipelineAdminApiContract<TDatabase>(AppFixture<TDatabase> 
     private PipelineRegistry Registry => _app.Services.GetRequiredService<PipelineRegistry>();
 
     [Fact]
-    public async Task Lists_the_three_pipelines_with_their_settings_state_and_exactly_the_work_they_did()
+    public async Task Lists_every_pipeline_with_their_settings_state_and_exactly_the_work_they_did()
     {
         const int Paid = 3;
         await DrainAsync();
@@ -47,7 +47,7 @@ public abstract class PipelineAdminApiContract<TDatabase>(AppFixture<TDatabase> 
         await DrainAsync();
         var pipelines = await ListAsync();
 
-        Assert.Equal(["tickets", "webhooks", "whatsapp"], pipelines.Keys.Order());
+        Assert.Equal(["jobs", "tickets", "webhooks", "whatsapp"], pipelines.Keys.Order());
         foreach (var (name, pipeline) in pipelines)
         {
             var settings = Registry[name].Settings.Current;
@@ -66,6 +66,7 @@ public abstract class PipelineAdminApiContract<TDatabase>(AppFixture<TDatabase> 
         Assert.Equal(Count(before["tickets"], "processed") + Paid, Count(pipelines["tickets"], "processed"));
         Assert.Equal(Count(before["whatsapp"], "processed") + Paid, Count(pipelines["whatsapp"], "processed"));
         Assert.Equal(Count(before["webhooks"], "processed"), Count(pipelines["webhooks"], "processed"));
+        Assert.Equal(Count(before["jobs"], "processed"), Count(pipelines["jobs"], "processed")); // no job was started
         Assert.Equal(0, pipelines["tickets"].GetProperty("queue").GetProperty("leased").GetInt64());
         Assert.Equal(0, pipelines["tickets"].GetProperty("queue").GetProperty("dead").GetInt64());
         Assert.Equal(0, pipelines["webhooks"].GetProperty("queue").GetProperty("dead").GetInt64());

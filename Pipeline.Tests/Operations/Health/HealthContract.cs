@@ -92,7 +92,7 @@ public sealed class HealthApp<TDatabase> : IAsyncLifetime where TDatabase : Test
 public abstract class HealthContract<TDatabase>(HealthApp<TDatabase> fixture) : IClassFixture<HealthApp<TDatabase>>
     where TDatabase : TestDatabase, new()
 {
-    private static readonly string[] ReadyChecks = ["storage", "pipeline:tickets", "pipeline:whatsapp", "pipeline:webhooks"];
+    private static readonly string[] ReadyChecks = ["storage", "pipeline:tickets", "pipeline:whatsapp", "pipeline:webhooks", "pipeline:jobs"];
 
     private readonly HttpClient _client = fixture.App.CreateClient();
 
