@@ -35,4 +35,5 @@ internal static class ProblemCodes
     public const string ImageTooLarge = "image_too_large";
     public const string PayloadTooLarge = "payload_too_large";
     public const string ImageNotFound = "image_not_found";
+    public const string NodeNotFound = "node_not_found";
 }
