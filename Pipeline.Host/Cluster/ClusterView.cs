@@ -18,7 +18,11 @@ internal sealed class ClusterView(INodeRegistry nodes, ActorSystem system, Shard
     public async Task<IReadOnlyList<ClusterNode>> ReadAsync(CancellationToken cancellationToken)
     {
         var state = Akka.Cluster.Cluster.Get(system).State;
-        var counting = shards.ReadAsync(state.Members.Select(m => m.Address), cancellationToken);
+        // With a member unreachable the coordinators' count waits for its region and then gives up: not asked, the view
+        // answers at once while an operator needs it most.
+        var counting = state.Unreachable.Count > 0
+            ? Task.FromResult<IReadOnlyDictionary<Address, NodeShards>?>(null)
+            : shards.ReadAsync(state.Members.Select(m => m.Address), cancellationToken);
         var rows = await nodes.ListAsync(options.Value.GoneAfter, cancellationToken);
         var counts = await counting;
         return rows.Select(row => Join(row, state, counts)).ToList();

@@ -68,18 +68,7 @@ public sealed class ClusterOperationsTests(ClusterFixture cluster, ITestOutputHe
         var resent = 0;
         foreach (var batch in batches)
         {
-            HttpResponseMessage response;
-            while (true)
-            {
-                (response, _) = await _client.SendAsync(1, () => ClusterClient.Consume(batch, 1, "leave-" + batch));
-                if (!await ClusterClient.IsUnavailableAsync(response) || ++resent > 20)
-                {
-                    break;
-                }
-                await Task.Delay(500);
-            }
-            Assert.True(response.IsSuccessStatusCode, $"consume of {batch}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-            Assert.Equal(9, (await response.JsonAsync()).GetProperty("remaining").GetInt64());
+            resent += await ConsumeOneOnNode2Async(batch);
         }
         output.WriteLine($"{resent} consumes resent after a 503 unavailable");
         var survivors = await NodesAsync(1);
@@ -118,20 +107,32 @@ public sealed class ClusterOperationsTests(ClusterFixture cluster, ITestOutputHe
             Assert.Equal(decisionsBefore, ResolverDecisions());
             Assert.Equal("gone", view.GetProperty("status").GetString());
 
-            HttpResponseMessage response;
-            var resent = 0;
-            do
-            {
-                (response, _) = await _client.SendAsync(1, () => ClusterClient.Consume(batch, 1, "down-" + batch));
-            }
-            while (await ClusterClient.IsUnavailableAsync(response) && ++resent <= 20);
-            Assert.True(response.IsSuccessStatusCode, $"consume: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-            Assert.Equal(9, (await response.JsonAsync()).GetProperty("remaining").GetInt64());
+            var resent = await ConsumeOneOnNode2Async(batch);
             output.WriteLine($"its batch consumed on node-2 after {resent} resends of a 503 unavailable");
         }
         finally
         {
             await cluster.KillAsync(Victim); // never woken: a frozen node that was downed may not learn it (see the down endpoint)
+        }
+    }
+
+    /// <summary>
+    /// Consumes 1 of a batch of 10 through node-2, resending a 503 unavailable (its shard moving: nothing applied) up to
+    /// 20 times; asserts the consume went through once, leaving 9. Returns how many resends it took.
+    /// </summary>
+    private async Task<int> ConsumeOneOnNode2Async(string batch)
+    {
+        for (var resent = 0; ; resent++)
+        {
+            var (response, _) = await _client.SendAsync(1, () => ClusterClient.Consume(batch, 1, "ops-" + batch));
+            if (await ClusterClient.IsUnavailableAsync(response) && resent < 20)
+            {
+                await Task.Delay(500);
+                continue;
+            }
+            Assert.True(response.IsSuccessStatusCode, $"consume of {batch}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            Assert.Equal(9, (await response.JsonAsync()).GetProperty("remaining").GetInt64());
+            return resent;
         }
     }
 

@@ -13,7 +13,7 @@ internal sealed record ClusterResponse(IReadOnlyList<NodeResponse> Nodes);
 /// <param name="Reachable">Whether the node asked (and the nodes it hears from) reach it.</param>
 /// <param name="Leader">Whether it is the cluster's leader (the one that moves members between statuses).</param>
 /// <param name="AppVersion">Akka's app version of the member (<c>akka.cluster.app-version</c>).</param>
-/// <param name="Shards">Shards it hosts, all entity types; null when the counts could not be read in time.</param>
+/// <param name="Shards">Shards it hosts, all entity types; null when the counts could not be read in time, or while a member is unreachable.</param>
 /// <param name="Entities">Live entities in those shards (passivated ones are not counted); null with <paramref name="Shards"/>.</param>
 /// <param name="ShardsByType">Shards per entity type (<c>batch</c>, <c>registration</c>, <c>event</c>, <c>member</c>, <c>webhook-endpoint</c>).</param>
 /// <param name="EntitiesByType">Live entities per entity type.</param>
