@@ -83,7 +83,16 @@ public sealed class HostProcess : IAsyncDisposable
         process.BeginErrorReadLine();
 
         var hostProcess = new HostProcess(process, url, output, errors);
-        await hostProcess.WaitUntilServingAsync();
+        try
+        {
+            await hostProcess.WaitUntilServingAsync();
+        }
+        catch
+        {
+            // A host that never served is nobody's to stop: killed here, or it outlives the test run.
+            await hostProcess.DisposeAsync();
+            throw;
+        }
         return hostProcess;
     }
 
