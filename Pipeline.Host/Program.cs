@@ -39,6 +39,8 @@ builder.Services.AddHostedService<SqliteSingleNodeLock>();
 builder.Services.AddPipelineStorage();
 builder.Services.AddPipelineEngine(builder.Configuration);
 builder.Services.AddHostedService<ClusterJoinService>();
+// Before the pipelines: stopped after them, so a node told to leave drains before its shards are handed off.
+builder.Services.AddHostedService<ClusterLeaveStopsHost>();
 builder.Services.AddPipelinePayments();
 builder.Services.AddPipelineTickets();
 builder.Services.AddPipelinePhotos();

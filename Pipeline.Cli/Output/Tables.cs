@@ -20,15 +20,35 @@ internal static class Tables
         return table;
     }
 
-    public static Table Nodes(IEnumerable<JsonElement> nodes, DateTimeOffset now)
+    /// <summary>The cluster's nodes: the node table's view (status, heartbeat, pipelines) beside Akka's (member status, reachability, leader, shards).</summary>
+    public static Table Members(IEnumerable<JsonElement> nodes, DateTimeOffset now)
     {
-        var table = New("NODE", "STATUS", "LAST HEARTBEAT", "PIPELINES", "IN FLIGHT", "STARTED", "ADDRESS");
+        var table = New("NODE", "STATUS", "MEMBER", "REACHABLE", "LEADER", "SHARDS", "ENTITIES", "LAST HEARTBEAT", "PIPELINES", "ADDRESS", "CLUSTER ADDRESS");
         foreach (var n in nodes)
         {
-            Row(table, n.Text("name"), n.Text("status"), n.Time("lastHeartbeat", now), n.Text("pipelines"), n.Text("inFlight"),
-                n.Time("startedAt", now), n.Text("address"));
+            Row(table, n.Text("name"), n.Text("status"), n.Text("memberStatus"), n.Text("reachable"), n.Text("leader"), n.Text("shards"),
+                n.Text("entities"), n.Time("lastHeartbeat", now), n.Text("pipelines"), n.Text("address"), n.Text("clusterAddress"));
         }
         return Empty(table, "no nodes");
+    }
+
+    /// <summary>Shards and live entities of each node, one row per entity type and one for all of them.</summary>
+    public static Table Shards(IEnumerable<JsonElement> nodes)
+    {
+        var table = New("NODE", "ENTITY TYPE", "SHARDS", "ENTITIES");
+        foreach (var n in nodes)
+        {
+            if (n.Child("shardsByType") is { ValueKind: JsonValueKind.Object } byType)
+            {
+                var entities = n.Child("entitiesByType");
+                foreach (var type in byType.EnumerateObject())
+                {
+                    Row(table, n.Text("name"), type.Name, JsonFields.Show(type.Value), entities?.Text(type.Name) ?? JsonFields.None);
+                }
+            }
+            Row(table, n.Text("name"), "(all)", n.Text("shards"), n.Text("entities"));
+        }
+        return Empty(table, "no node hosts shards");
     }
 
     public static Table Deliveries(IEnumerable<JsonElement> deliveries, DateTimeOffset now)

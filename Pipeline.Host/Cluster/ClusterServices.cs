@@ -6,7 +6,7 @@ namespace Pipeline.Host.Cluster;
 
 internal static class ClusterServices
 {
-    /// <summary>This node's heartbeat, the registry the cluster view reads, and what cluster formation needs (options, seeds).</summary>
+    /// <summary>This node's heartbeat, the cluster view (node table, membership, shards), and what cluster formation needs (options, seeds).</summary>
     public static IServiceCollection AddPipelineCluster(this IServiceCollection services)
     {
         services.AddOptions<NodeOptions>().BindConfiguration(NodeOptions.Section).ValidateOnStart();
@@ -15,6 +15,8 @@ internal static class ClusterServices
         services.AddSingleton<IValidateOptions<ClusterOptions>, ClusterOptionsValidator>();
         services.AddSingleton(sp => sp.GetRequiredService<IStorage>().ClusterSeeds);
         services.AddSingleton(sp => sp.GetRequiredService<IStorage>().Nodes);
+        services.AddSingleton<ShardDistribution>();
+        services.AddSingleton<ClusterView>();
         services.AddHostedService<NodeHeartbeatService>();
         return services;
     }

@@ -219,6 +219,9 @@ internal static class EngineServices
         # The host stops the actor system after the pipelines have drained (they still ask entities while draining);
         # Akka's own SIGTERM hook would shut it down at once, beside them.
         akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
+        # A node told to leave stops its host in this phase and waits for the drain (ClusterLeaveStopsHost): as long as
+        # the host's own shutdown may take (30 s), and a little more.
+        akka.coordinated-shutdown.phases.before-service-unbind.timeout = 35s
         akka.cluster {
           # The resolver decides after the membership has been stable this long: short, so a dead node's shards move
           # within seconds; long enough that a GC pause or a busy box does not down a live node.

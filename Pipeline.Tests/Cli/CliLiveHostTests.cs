@@ -123,15 +123,82 @@ public sealed class CliLiveHostTests(CliHostFixture fixture) : IClassFixture<Cli
         Assert.False((await PipelineAsync("tickets")).GetProperty("paused").GetBoolean());
     }
 
+    /// <summary>
+    /// A host of one (SQLite): its own member, up, reachable and leader, hosting every shard in use, in the API's view
+    /// and in all three commands (<c>nodes</c> is the older name of <c>show</c>).
+    /// </summary>
     [Fact]
-    public async Task Cluster_nodes_shows_this_node_up()
+    public async Task Cluster_show_and_shards_show_this_node_as_the_up_leader_hosting_the_shards()
     {
-        var run = await RunAsync("cluster", "nodes");
+        var created = await fixture.Admin.PostJsonAsync("/api/batches", new { sku = "cli-shards", quantity = 3 });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
 
-        Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
-        var line = Assert.Single(run.Output.Split('\n'), l => l.Contains(CliHostFixture.NodeName, StringComparison.Ordinal));
-        Assert.Contains(" up ", line, StringComparison.Ordinal);
-        Assert.Contains("tickets", line, StringComparison.Ordinal);
+        // The shard counts are null when a region did not answer within 2 s (a busy machine): asked until they come.
+        JsonElement node = default;
+        Assert.True(await Eventually.HoldsAsync(async () =>
+        {
+            var view = await fixture.Admin.GetAsync("/api/admin/cluster");
+            view.EnsureSuccessStatusCode();
+            node = Assert.Single((await view.JsonAsync()).GetProperty("nodes").EnumerateArray());
+            // The HTTP address comes with the node's first beat after the start (every 5 s).
+            return node.GetProperty("shards").ValueKind == JsonValueKind.Number && node.GetProperty("address").ValueKind == JsonValueKind.String;
+        }, TimeSpan.FromSeconds(30)), $"no shard counts or address: {node}");
+        var show = await RunAsync("cluster", "show");
+        var nodes = await RunAsync("cluster", "nodes");
+        var json = await RunAsync("cluster", "show", "--json");
+        var shards = await RunAsync("cluster", "shards");
+
+        Assert.Equal((CliHostFixture.NodeName, "up", "up", true, true),
+            (node.GetProperty("name").GetString(), node.GetProperty("status").GetString(), node.GetProperty("memberStatus").GetString(),
+                node.GetProperty("reachable").GetBoolean(), node.GetProperty("leader").GetBoolean()));
+        Assert.StartsWith("akka.tcp://pipeline@127.0.0.1:", node.GetProperty("clusterAddress").GetString(), StringComparison.Ordinal);
+        Assert.Equal(fixture.Host.Url, node.GetProperty("address").GetString());
+        Assert.False(string.IsNullOrEmpty(node.GetProperty("appVersion").GetString()));
+        var byType = node.GetProperty("shardsByType").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32());
+        Assert.Equal(["batch", "event", "member", "registration", "webhook-endpoint"], byType.Keys.Order());
+        Assert.InRange(byType["batch"], 1, 100);
+        Assert.Equal(byType.Values.Sum(), node.GetProperty("shards").GetInt32());
+        Assert.InRange(node.GetProperty("entitiesByType").GetProperty("batch").GetInt32(), 1, int.MaxValue);
+
+        foreach (var run in new[] { show, nodes })
+        {
+            Assert.True(run.ExitCode == ExitCodes.Ok, run.ToString());
+            var line = Assert.Single(run.Output.Split('\n'), l => l.Contains(CliHostFixture.NodeName, StringComparison.Ordinal));
+            Assert.Matches(@"\bup\b.*\bup\b.*\byes\b.*\byes\b", line); // status, member status, reachable, leader
+            Assert.Contains("tickets", line, StringComparison.Ordinal);
+        }
+        Assert.True(json.ExitCode == ExitCodes.Ok, json.ToString());
+        Assert.Equal("up", Assert.Single(JsonDocument.Parse(json.Output).RootElement.GetProperty("nodes").EnumerateArray())
+            .GetProperty("memberStatus").GetString());
+        Assert.True(shards.ExitCode == ExitCodes.Ok, shards.ToString());
+        var batchRow = Assert.Single(shards.Output.Split('\n'), l => l.Contains(" batch ", StringComparison.Ordinal));
+        Assert.Contains(CliHostFixture.NodeName, batchRow, StringComparison.Ordinal);
+        Assert.Contains($" {byType["batch"]} ", batchRow, StringComparison.Ordinal);
+    }
+
+    /// <summary>Leave and down of a node the cluster never had: 404 node_not_found over HTTP, and exit 1 naming it in the tool.</summary>
+    [Fact]
+    public async Task Leave_and_down_of_an_unknown_node_are_node_not_found_and_exit_1()
+    {
+        foreach (var action in new[] { "leave", "down" })
+        {
+            var response = await fixture.Admin.PostAsync($"/api/admin/cluster/nodes/no-such-node/{action}", null);
+            var run = await RunAsync("cluster", action, "no-such-node");
+
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = await response.JsonAsync();
+            Assert.Equal("node_not_found", problem.GetProperty("code").GetString());
+            Assert.Contains("'no-such-node'", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Equal(ExitCodes.Failed, run.ExitCode);
+            Assert.Contains("'no-such-node'", run.Error, StringComparison.Ordinal);
+            Assert.Contains("(node_not_found, 404", run.Error, StringComparison.Ordinal);
+        }
+        using var anonymous = fixture.Host.CreateClient();
+        Assert.Equal(HttpStatusCode.Unauthorized,
+            (await anonymous.PostAsync($"/api/admin/cluster/nodes/{CliHostFixture.NodeName}/leave", null)).StatusCode);
+        var view = await (await fixture.Admin.GetAsync("/api/admin/cluster")).JsonAsync();
+        Assert.Equal("up", Assert.Single(view.GetProperty("nodes").EnumerateArray()).GetProperty("memberStatus").GetString());
     }
 
     [Fact]

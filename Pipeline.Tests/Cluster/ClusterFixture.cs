@@ -182,6 +182,25 @@ public sealed class ClusterFixture : IAsyncLifetime
         await node.DisposeAsync();
     }
 
+    /// <summary>SIGSTOP: the node is frozen, its sockets open, and answers nothing until killed (<see cref="KillAsync"/>).</summary>
+    public Task FreezeAsync(int index) => Node(index).SignalAsync("STOP");
+
+    /// <summary>
+    /// For a node that stops by itself (told to leave): waits for its process to exit and takes it out of the fixture,
+    /// so the next <see cref="EnsureAllUpAsync"/> starts it again. Its exit code, or null when it still ran after
+    /// <paramref name="timeout"/> and was killed.
+    /// </summary>
+    public async Task<int?> AwaitExitAsync(int index, TimeSpan timeout)
+    {
+        var node = Node(index);
+        _nodes[index] = null;
+        _clients[index]?.Dispose();
+        _clients[index] = null;
+        var exitCode = await node.WaitForExitAsync(timeout);
+        await node.DisposeAsync();
+        return exitCode;
+    }
+
     /// <summary>
     /// SIGTERM: a graceful stop. Returns how long the process took to exit, from the signal. <paramref name="signaled"/>
     /// runs as soon as the signal is sent (e.g. to let calls go on that the test held so they would be under way at the stop).

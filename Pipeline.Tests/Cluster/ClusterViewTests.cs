@@ -64,6 +64,77 @@ public sealed class ClusterViewTests(ClusterFixture cluster, ITestOutputHelper o
         }
     }
 
+    /// <summary>
+    /// Akka's membership in every node's answer: three members up and reachable, exactly one of them the leader, each
+    /// at its own cluster address, and the shards of every entity type counted once: on one node each, at most the
+    /// type's shard count in all, the node's totals the sums of its per-type counts, and the batches just created live
+    /// somewhere. <c>pipeline cluster show</c> and <c>shards</c> print the same.
+    /// </summary>
+    [Fact]
+    public async Task Every_node_shows_three_up_reachable_members_one_leader_and_each_shard_on_one_node()
+    {
+        var client = new ClusterClient(cluster);
+        for (var i = 0; i < 6; i++)
+        {
+            await client.CreateBatchAsync(i % ClusterFixture.Size, 5);
+        }
+
+        var views = new Dictionary<string, JsonElement>[ClusterFixture.Size];
+        var settled = await Poll.UntilAsync(async () =>
+        {
+            for (var asked = 0; asked < ClusterFixture.Size; asked++)
+            {
+                views[asked] = await NodesAsync(asked);
+            }
+            return views.All(v => Members(v).Count(n => n.GetProperty("memberStatus").GetString() == "up"
+                && n.GetProperty("reachable").GetBoolean() && n.GetProperty("shards").ValueKind == JsonValueKind.Number) == ClusterFixture.Size
+                && Members(v).Sum(n => n.GetProperty("entitiesByType").GetProperty("batch").GetInt32()) >= 6);
+        }, ViewTimeout, TimeSpan.FromMilliseconds(200));
+
+        for (var asked = 0; asked < ClusterFixture.Size; asked++)
+        {
+            var members = Members(views[asked]).ToList();
+            Assert.True(settled, $"{ClusterFixture.NodeName(asked)} shows {string.Join("\n", members)}");
+            Assert.Equal(ClusterFixture.Size, members.Count);
+            Assert.Single(members, n => n.GetProperty("leader").GetBoolean());
+            Assert.Equal(ClusterFixture.Size, members.Select(n => n.GetProperty("clusterAddress").GetString()).Distinct().Count());
+            foreach (var node in members)
+            {
+                Assert.Equal("up", node.GetProperty("status").GetString());
+                Assert.False(string.IsNullOrEmpty(node.GetProperty("appVersion").GetString()));
+                Assert.Equal(JsonValueKind.Array, node.GetProperty("roles").ValueKind);
+                Assert.Equal(SumOf(node, "shardsByType"), node.GetProperty("shards").GetInt32());
+                Assert.Equal(SumOf(node, "entitiesByType"), node.GetProperty("entities").GetInt32());
+            }
+            var types = members[0].GetProperty("shardsByType").EnumerateObject().Select(t => t.Name).ToList();
+            Assert.Equal(["batch", "event", "member", "registration", "webhook-endpoint"], types.Order());
+            foreach (var type in types)
+            {
+                var shards = members.Sum(n => n.GetProperty("shardsByType").GetProperty(type).GetInt32());
+                var entities = members.Sum(n => n.GetProperty("entitiesByType").GetProperty(type).GetInt32());
+                Assert.InRange(shards, entities > 0 ? 1 : 0, 100); // a live entity is in an allocated shard; at most ShardCount shards
+            }
+        }
+
+        var show = await CliRun.RunAsync("cluster", "show", "--url", cluster.Node(1).Url, "--api-key", ClusterFixture.AdminKey);
+        var table = await CliRun.RunAsync("cluster", "shards", "--url", cluster.Node(1).Url, "--api-key", ClusterFixture.AdminKey);
+        output.WriteLine(show.Output);
+        output.WriteLine(table.Output);
+        Assert.True(show.ExitCode == ExitCodes.Ok, show.ToString());
+        Assert.True(table.ExitCode == ExitCodes.Ok, table.ToString());
+        for (var i = 0; i < ClusterFixture.Size; i++)
+        {
+            var name = ClusterFixture.NodeName(i) + " ";
+            Assert.Matches(@"\bup\b.*\bup\b.*\byes\b", Assert.Single(show.Output.Split('\n'), l => l.Contains(name, StringComparison.Ordinal)));
+            Assert.Single(table.Output.Split('\n'), l => l.Contains(name, StringComparison.Ordinal) && l.Contains(" batch ", StringComparison.Ordinal));
+        }
+    }
+
+    private static IEnumerable<JsonElement> Members(Dictionary<string, JsonElement> view) =>
+        Enumerable.Range(0, ClusterFixture.Size).Select(i => view[ClusterFixture.NodeName(i)]);
+
+    private static int SumOf(JsonElement node, string field) => node.GetProperty(field).EnumerateObject().Sum(t => t.Value.GetInt32());
+
     [Fact]
     public async Task The_cli_shows_each_node_up()
     {

@@ -135,6 +135,28 @@ public sealed class HostProcess : IAsyncDisposable
         return stopwatch.Elapsed;
     }
 
+    /// <summary>Sends a signal by name: <c>STOP</c> freezes the process (sockets open, nothing answers), <c>CONT</c> wakes it.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill!.WaitForExitAsync();
+    }
+
+    /// <summary>Waits for the process to exit by itself: its exit code, or null if it still runs after <paramref name="timeout"/>.</summary>
+    public async Task<int?> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token);
+            return _process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
     private async Task WaitUntilServingAsync()
     {
         using var client = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(2) };

@@ -37,4 +37,5 @@ internal static class ProblemCodes
     public const string ImageNotFound = "image_not_found";
     public const string JobNotFound = "job_not_found";
     public const string JobNotReady = "job_not_ready";
+    public const string NodeNotFound = "node_not_found";
 }
