@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Pipeline.Actors.Jobs;
 using Pipeline.Streams.Graph;
 using Pipeline.Streams.Jobs;
+using Pipeline.Streams.Pipelines.Running;
 using Pipeline.Streams.Stages.Parallel;
 using Pipeline.Streams.Stages.Retry;
 
@@ -56,17 +57,23 @@ public sealed class JobsPipeline
             Control.Gate.Set(s.Paused);
         });
         var restarts = RestartSettings.Create(_options.MinRestartBackoff, _options.MaxRestartBackoff, randomFactor: 0.2);
-        await RestartSource.OnFailuresWithBackoff(() => Source.From(() => ClaimAsync(permits, stopping)), restarts)
+        var supervisor = Control.Supervisor ??= new PipelineSupervisor();
+        await RestartSource.OnFailuresWithBackoff(() =>
+            {
+                supervisor.Started();
+                return Source.From(() => ClaimAsync(permits, supervisor, stopping));
+            }, restarts)
             .SelectAsyncUnordered(ParallelDefaults.MaxParallelism, lease => RunOneAsync(lease, permits, stopping))
             .RunWith(Sink.Ignore<Done>(), materializer)
             .ConfigureAwait(false);
+        supervisor.Ended(stopping.IsCancellationRequested);
     }
 
     /// <summary>
     /// Claims due jobs, one permit each, while not paused: waits for a permit, takes every other free one, claims that
     /// many, gives back what it did not use. Ends when the node stops; a claim that throws fails the source (restarted).
     /// </summary>
-    private async IAsyncEnumerable<JobLease> ClaimAsync(ResizableLimit permits, [EnumeratorCancellation] CancellationToken stopping)
+    private async IAsyncEnumerable<JobLease> ClaimAsync(ResizableLimit permits, PipelineSupervisor supervisor, [EnumeratorCancellation] CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
         {
@@ -84,6 +91,11 @@ public sealed class JobsPipeline
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
+            }
+            catch (Exception failure)
+            {
+                supervisor.Failed(failure); // the restart source backs off and claims again; operators see why
+                throw;
             }
             finally
             {
