@@ -81,7 +81,7 @@ public sealed class CliLiveHostTests(CliHostFixture fixture) : IClassFixture<Cli
 
         Assert.Equal(ExitCodes.Ok, run.ExitCode);
         var pipelines = JsonDocument.Parse(run.Output).RootElement.GetProperty("pipelines").EnumerateArray().ToList();
-        Assert.Equal(["tickets", "webhooks", "whatsapp"], pipelines.Select(p => p.GetProperty("name").GetString()).Order());
+        Assert.Equal(["jobs", "tickets", "webhooks", "whatsapp"], pipelines.Select(p => p.GetProperty("name").GetString()).Order());
         Assert.Equal("sandbox", Assert.Single(pipelines, p => p.GetProperty("name").GetString() == "whatsapp").GetProperty("mode").GetString());
     }
 

@@ -52,9 +52,9 @@ public sealed class ClusterViewTests(ClusterFixture cluster, ITestOutputHelper o
                 var node = views[asked][ClusterFixture.NodeName(i)];
                 Assert.True(complete, $"{ClusterFixture.NodeName(asked)} shows {ClusterFixture.NodeName(i)} as {node}");
                 Assert.Equal("up", node.GetProperty("status").GetString());
-                Assert.Equal(["tickets", "webhooks", "whatsapp"],
+                Assert.Equal(["jobs", "tickets", "webhooks", "whatsapp"],
                     node.GetProperty("pipelines").EnumerateArray().Select(p => p.GetString()!).Order());
-                Assert.Equal(["tickets", "webhooks", "whatsapp"],
+                Assert.Equal(["jobs", "tickets", "webhooks", "whatsapp"],
                     node.GetProperty("inFlight").EnumerateObject().Select(p => p.Name).Order());
                 // Up means a beat within GoneAfter of the database's clock when asked, which lies between the two readings.
                 var beat = node.GetProperty("lastHeartbeat").GetDateTimeOffset();

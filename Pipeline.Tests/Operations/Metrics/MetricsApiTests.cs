@@ -39,11 +39,11 @@ public sealed class MetricsApiTests(AppFixture<SqliteTestDatabase> fixture) : IC
 
         foreach (var name in new[] { "pipeline_queue_depth", "pipeline_in_flight" })
         {
-            Assert.Equal(new[] { "tickets", "webhooks", "whatsapp" }, Family(families, name, "gauge").Samples.Select(s => s.Labels["pipeline"]).Order().ToArray());
+            Assert.Equal(new[] { "jobs", "tickets", "webhooks", "whatsapp" }, Family(families, name, "gauge").Samples.Select(s => s.Labels["pipeline"]).Order().ToArray());
         }
         foreach (var name in new[] { "pipeline_processed_total", "pipeline_failed_total" })
         {
-            Assert.Equal(new[] { "tickets", "webhooks", "whatsapp" }, Family(families, name, "counter").Samples.Select(s => s.Labels["pipeline"]).Order().ToArray());
+            Assert.Equal(new[] { "jobs", "tickets", "webhooks", "whatsapp" }, Family(families, name, "counter").Samples.Select(s => s.Labels["pipeline"]).Order().ToArray());
         }
         var circuit = Assert.Single(Family(families, "pipeline_circuit_state", "gauge").Samples, s => s.Labels["pipeline"] == "whatsapp");
         Assert.Equal(0, circuit.Value);
