@@ -60,6 +60,12 @@ public sealed class ClusterClient(ClusterFixture cluster)
     public async Task<JsonElement> CreateAsync(int node, string path, object body)
     {
         var (response, _) = await SendAsync(node, () => Post(path, body));
+        // 503 unavailable (shards still moving after a node left or came back) applied nothing: the contract says retry.
+        for (var retry = 1; response.StatusCode == HttpStatusCode.ServiceUnavailable && retry <= 10; retry++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            (response, _) = await SendAsync(node, () => Post(path, body));
+        }
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"POST {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return await response.JsonAsync();
     }
