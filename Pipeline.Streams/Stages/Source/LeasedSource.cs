@@ -138,19 +138,12 @@ public sealed class LeasedSource
         }
     }
 
-    /// <summary>Whether this node still holds the item's lease (extends it as it asks): check before an external side effect.</summary>
-    public async Task<bool> StillHeldAsync(WorkItem item, CancellationToken cancellationToken) =>
-        await _queue.ExtendAsync(item, _options.LeaseDuration, cancellationToken);
-
     /// <summary>Call once per item when it is settled (completed, rescheduled, killed or released).</summary>
     public void Settled(WorkItem item)
     {
         _unsettled.TryRemove(item.Id, out _);
         Budget.Release();
     }
-
-    /// <summary>Call once per item when it is settled, for a caller that does not track items.</summary>
-    public void Settled() => Budget.Release();
 
     /// <summary>
     /// Hands back every claimed item that was not settled (the drain ran out of time, or the graph failed), so
