@@ -18,10 +18,13 @@ internal static class JobServices
             .PostConfigure(o => o.RetryDelays = o.RetryDelays is [] ? JobsOptions.DefaultRetryDelays : o.RetryDelays)
             .Validate(o => o.PromoteAfter > TimeSpan.Zero, $"{JobsOptions.Section}:PromoteAfter must be above 0.")
             .Validate(o => o.RetryDelays.All(d => d >= TimeSpan.Zero), $"{JobsOptions.Section}:RetryDelays must not be negative.")
+            .Validate(o => o.ExportRowsPerSecond >= 0, $"{JobsOptions.Section}:ExportRowsPerSecond must not be negative.")
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IStorage>().Jobs);
         // The export reads the read side as stored: it runs on any node, long after the request that queued it.
-        services.AddSingleton<IJobHandler>(sp => new AttendeeExport(sp.GetRequiredService<IStorage>().Attendees, sp.GetRequiredService<IStorage>().Events));
+        services.AddSingleton<IJobHandler>(sp => new AttendeeExport(
+            sp.GetRequiredService<IStorage>().Attendees, sp.GetRequiredService<IStorage>().Events,
+            sp.GetRequiredService<IOptions<JobsOptions>>().Value.ExportRowsPerSecond));
         services.AddSingleton(sp => new JobsPipeline(
             sp.GetRequiredService<IJobStore>(),
             sp.GetServices<IJobHandler>(),

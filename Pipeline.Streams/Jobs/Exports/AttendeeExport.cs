@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using Pipeline.Actors.Jobs;
 using Pipeline.Actors.ReadSide;
 
@@ -7,9 +8,10 @@ namespace Pipeline.Streams.Jobs.Exports;
 /// <summary>
 /// The <c>export</c> job: an event's registrations with their members' contact details, read from the read side a page
 /// at a time by position (keyset paging, so memory holds one page and one file chunk whatever the event's size), written
-/// as CSV or NDJSON into the job's chunked file, with progress recorded every <see cref="ProgressEvery"/> rows.
+/// as CSV or NDJSON into the job's chunked file, with progress recorded every <see cref="ProgressEvery"/> rows, at most
+/// <paramref name="rowsPerSecond"/> rows a second when above 0.
 /// </summary>
-public sealed class AttendeeExport(IAttendeeReadModel attendees, IEventReadModel events) : IJobHandler
+public sealed class AttendeeExport(IAttendeeReadModel attendees, IEventReadModel events, int rowsPerSecond = 0) : IJobHandler
 {
     public const int PageSize = 500;
 
@@ -42,6 +44,7 @@ public sealed class AttendeeExport(IAttendeeReadModel attendees, IEventReadModel
         format.WriteHeader(page);
         long done = 0;
         long after = 0;
+        var started = Stopwatch.GetTimestamp();
         while (true)
         {
             var rows = await attendees.ListAsync(parameters.EventId, paidOnly, after, PageSize, cancellationToken).ConfigureAwait(false);
@@ -62,8 +65,20 @@ public sealed class AttendeeExport(IAttendeeReadModel attendees, IEventReadModel
             {
                 break;
             }
+            await PaceAsync(done, started, cancellationToken).ConfigureAwait(false);
         }
         await file.FlushAsync(cancellationToken).ConfigureAwait(false);
         return new JobFile(parameters.FileName, parameters.ContentType, file.Length);
+    }
+
+    /// <summary>Waits until <paramref name="done"/> rows are within the rate since the start, so the next page keeps to it.</summary>
+    private Task PaceAsync(long done, long started, CancellationToken cancellationToken)
+    {
+        if (rowsPerSecond <= 0)
+        {
+            return Task.CompletedTask;
+        }
+        var ahead = TimeSpan.FromSeconds((double)done / rowsPerSecond) - Stopwatch.GetElapsedTime(started);
+        return ahead > TimeSpan.Zero ? Task.Delay(ahead, cancellationToken) : Task.CompletedTask;
     }
 }

@@ -16,4 +16,10 @@ public sealed class JobsOptions
     /// stream of high jobs delays a low one at most twice this. Default 10 min; above 0.
     /// </summary>
     public TimeSpan PromoteAfter { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// At most this many rows a second per export (0, the default: as fast as storage answers), so that a large export on
+    /// a busy database leaves room for payments and consumes; the lease is kept alive meanwhile.
+    /// </summary>
+    public int ExportRowsPerSecond { get; set; }
 }

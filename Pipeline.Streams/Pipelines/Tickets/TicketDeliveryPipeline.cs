@@ -257,12 +257,14 @@ public sealed class TicketDeliveryPipeline
 
     /// <summary>
     /// Records the attempt on the registration. The message may already be with WhatsApp, so giving up here would send
-    /// it again: while the registration's node is failing over (its shards moving, asks unanswered) the record is
-    /// retried, the work item's lease kept alive meanwhile.
+    /// it again: while the registration's node is failing over (its shards unowned until the dead node is downed, every
+    /// ask meanwhile timing out) the record is retried for <see cref="RecordPatience"/>, the work item's lease kept alive
+    /// meanwhile.
     /// </summary>
     private async Task RecordAsync(RegistrationView registration, RecordTicketAttempt attempt, CancellationToken cancellationToken)
     {
         var key = RegistrationState.KeyOf(registration.EventId, registration.MemberId);
+        var giveUpAt = _time.GetUtcNow() + RecordPatience;
         for (var tried = 1; ; tried++)
         {
             try
@@ -270,16 +272,19 @@ public sealed class TicketDeliveryPipeline
                 await _registrations.AskAsync(key, attempt, cancellationToken);
                 return;
             }
-            catch (Exception error) when (error is not OperationCanceledException && tried < MaxRecordTries)
+            catch (Exception error) when (error is not OperationCanceledException && _time.GetUtcNow() < giveUpAt)
             {
-                _logger.LogWarning("Ticket {RegistrationId}: recording attempt failed ({Error}); trying again", registration.Id, error.Message);
-                await Task.Delay(TimeSpan.FromSeconds(tried), _time, cancellationToken);
+                _logger.LogWarning("Ticket {RegistrationId}: recording attempt {Try} failed ({Error}); trying again", registration.Id, tried, error.Message);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(tried, 5)), _time, cancellationToken);
             }
         }
     }
 
-    /// <summary>Tries to record an attempt: with the ask's own wait, well past a node's fail-over.</summary>
-    private const int MaxRecordTries = 5;
+    /// <summary>
+    /// How long an attempt's record is retried: well past a node's fail-over (its shards move once the split brain
+    /// resolver has downed it, under a minute), since the item handed back after it would send the ticket again.
+    /// </summary>
+    private static readonly TimeSpan RecordPatience = TimeSpan.FromMinutes(2);
 
     /// <summary>An unexpected failure (storage down, a bug): hand the item back untouched and let the claim come again.</summary>
     private async Task GiveBackAsync(WorkItem item, Exception error, CancellationToken cancellationToken)

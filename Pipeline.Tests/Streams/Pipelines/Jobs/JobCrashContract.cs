@@ -71,6 +71,8 @@ public abstract class JobCrashContract(TestDatabase database) : IAsyncLifetime
         Assert.Equal("completed", done.GetProperty("status").GetString());
         Assert.Equal(2, done.GetProperty("attempts").GetInt32()); // the killed run and the one that completed
         Assert.Equal(Registrations, done.GetProperty("progress").GetProperty("done").GetInt64());
+        var ran = done.GetProperty("completedAt").GetDateTimeOffset() - done.GetProperty("startedAt").GetDateTimeOffset();
+        Assert.True(ran >= TimeSpan.FromSeconds(5), $"paced at 10,000 rows a second, the last run alone takes 6 s; it took {ran}");
         var (_, rows) = AttendeeCsv.Parse(await admin.GetByteArrayAsync(done.GetProperty("downloadUrl").GetString()));
         Assert.Equal(Registrations, rows.Count);
         Assert.Equal(Registrations, rows.Select(r => r[0]).Distinct().Count());
@@ -88,5 +90,7 @@ public abstract class JobCrashContract(TestDatabase database) : IAsyncLifetime
         ["Pipeline:RateLimits:Enabled"] = "false",
         ["Pipeline:Pipelines:LeaseDuration"] = "00:00:03",
         ["Pipeline:Pipelines:PollInterval"] = "00:00:00.1",
+        // Paced so the run is still going when the test kills its host, however fast the machine (6 s a run).
+        ["Pipeline:Jobs:ExportRowsPerSecond"] = "10000",
     };
 }
