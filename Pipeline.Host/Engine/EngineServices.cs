@@ -10,6 +10,7 @@ using Akka.Persistence.Sql.Hosting;
 using Akka.Remote.Hosting;
 using LinqToDB;
 using Microsoft.Extensions.Options;
+using Pipeline.Actors.Cluster;
 using Pipeline.Actors.Engine;
 using Pipeline.Actors.Entities.Batches;
 using Pipeline.Actors.Entities.Events;
@@ -101,7 +102,8 @@ internal static class EngineServices
                     WebhookEndpoints, settings, counters.WebhookEndpoints, time, engine)
                 .WithSingleton<JournalProjectionProxy>("journal-projection",
                     (system, _, _) => ProjectionProps(system, sp),
-                    new ClusterSingletonOptions(), createProxyToo: true);
+                    new ClusterSingletonOptions(), createProxyToo: true)
+                .WithActors((system, _) => system.ActorOf(QuarantinedNodeDownsItself.Props(), "quarantined-node-downs-itself"));
         });
         return services;
     }

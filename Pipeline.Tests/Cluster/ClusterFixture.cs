@@ -182,8 +182,11 @@ public sealed class ClusterFixture : IAsyncLifetime
         await node.DisposeAsync();
     }
 
-    /// <summary>SIGSTOP: the node is frozen, its sockets open, and answers nothing until killed (<see cref="KillAsync"/>).</summary>
+    /// <summary>SIGSTOP: the node is frozen, its sockets open, and answers nothing until woken (<see cref="WakeAsync"/>) or killed.</summary>
     public Task FreezeAsync(int index) => Node(index).SignalAsync("STOP");
+
+    /// <summary>SIGCONT: a frozen node runs again, from where it stopped.</summary>
+    public Task WakeAsync(int index) => Node(index).SignalAsync("CONT");
 
     /// <summary>
     /// For a node that stops by itself (told to leave): waits for its process to exit and takes it out of the fixture,

@@ -136,38 +136,17 @@ public sealed class ClusterOperationsTests(ClusterFixture cluster, ITestOutputHe
         }
     }
 
-    /// <summary>A new batch whose entity lives on node-3: created until one raises node-3's count of live batches.</summary>
-    private async Task<string> BatchOnVictimAsync()
-    {
-        for (var tried = 0; tried < 40; tried++)
-        {
-            var before = await BatchesOnAsync(Victim);
-            var batch = await _client.CreateBatchAsync(tried % ClusterFixture.Size, 10);
-            if (await BatchesOnAsync(Victim) > before)
-            {
-                return batch;
-            }
-        }
-        throw new InvalidOperationException($"No batch of 40 landed on {VictimName}.");
-    }
+    private ClusterNodes Nodes => new(cluster, _client);
+
+    private Task<string> BatchOnVictimAsync() => Nodes.BatchOnAsync(Victim, 10);
 
     /// <summary>Lines of the resolver's decisions the two other nodes have logged so far.</summary>
     private int ResolverDecisions() => Enumerable.Range(0, ClusterFixture.Size).Where(i => i != Victim)
         .Sum(i => cluster.Node(i).Output.Count(l => l.Contains(ResolverDecision, StringComparison.Ordinal)));
 
-    private async Task<int> BatchesOnAsync(int index)
-    {
-        var node = await NodeAsync(0, ClusterFixture.NodeName(index));
-        return node.GetProperty("entitiesByType") is { ValueKind: JsonValueKind.Object } byType ? byType.GetProperty("batch").GetInt32() : 0;
-    }
+    private Task<int> BatchesOnAsync(int index) => Nodes.BatchesOnAsync(index);
 
-    private async Task<JsonElement> NodeAsync(int asked, string name) =>
-        (await NodesAsync(asked)).Single(n => n.GetProperty("name").GetString() == name);
+    private Task<JsonElement> NodeAsync(int asked, string name) => Nodes.OneAsync(asked, name);
 
-    private async Task<List<JsonElement>> NodesAsync(int asked)
-    {
-        var response = await cluster.Client(asked).GetAsync("/api/admin/cluster");
-        response.EnsureSuccessStatusCode();
-        return (await response.JsonAsync()).GetProperty("nodes").EnumerateArray().ToList();
-    }
+    private Task<List<JsonElement>> NodesAsync(int asked) => Nodes.AllAsync(asked);
 }

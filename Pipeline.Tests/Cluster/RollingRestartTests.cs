@@ -155,6 +155,102 @@ public sealed class RollingRestartTests(ClusterFixture cluster, ITestOutputHelpe
     }
 
     /// <summary>
+    /// A rolling restart of the whole cluster: each of the three nodes stopped with SIGTERM and started again in turn,
+    /// under confirmations and consumes through every node the whole time. Every request is answered (a 503 unavailable
+    /// while shards move, resent as the contract allows, is counted), every paid registration gets exactly one WhatsApp
+    /// message, and every acknowledged consume is in the journal.
+    /// </summary>
+    [Fact]
+    public async Task Restarting_each_of_three_nodes_in_turn_under_load_answers_every_request_and_sends_every_ticket_once()
+    {
+        const int buyersCount = 45;
+        var eventId = await _client.CreateEventAsync(0);
+        var buyers = new List<(string Phone, string MemberId, string OrderId, string RegistrationId)>();
+        for (var i = 0; i < buyersCount; i++)
+        {
+            var phone = ClusterClient.NewPhone();
+            var memberId = await _client.CreateMemberAsync(i % ClusterFixture.Size, phone);
+            var (orderId, registrationId) = await _client.PlaceOrderAsync(i % ClusterFixture.Size, eventId, memberId);
+            buyers.Add((phone, memberId, orderId, registrationId));
+        }
+        var batchId = await _client.CreateBatchAsync(0, 1_000_000);
+
+        using var stopLoad = new CancellationTokenSource();
+        var load = new ConsumeLoad();
+        var consumers = Task.WhenAll(Enumerable.Range(0, 3).Select(worker => Task.Run(() => ConsumeUntilStoppedAsync(worker, batchId, load, stopLoad.Token))));
+        var restartsDone = new TaskCompletionSource();
+        var confirmUnavailable = 0;
+        var confirmUnexpected = new ConcurrentBag<string>();
+        var confirmations = Task.Run(async () =>
+        {
+            for (var i = 0; i < buyers.Count; i++)
+            {
+                var (_, memberId, orderId, registrationId) = buyers[i];
+                var paymentId = PaymentScenario.NewPaymentId();
+                for (var resent = 0; ; resent++)
+                {
+                    var (response, _) = await _client.SendAsync(i + resent, () => ClusterClient.Confirm(eventId, memberId, orderId, paymentId));
+                    if (await ClusterClient.IsUnavailableAsync(response) && resent < 100)
+                    {
+                        Interlocked.Increment(ref confirmUnavailable);
+                        await Task.Delay(100);
+                        continue;
+                    }
+                    if (response.StatusCode != HttpStatusCode.OK)
+                    {
+                        confirmUnexpected.Add($"{registrationId}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                    }
+                    break;
+                }
+                // Spread over the restarts; once they are done, the rest at once.
+                if (!restartsDone.Task.IsCompleted)
+                {
+                    await Task.Delay(700);
+                }
+            }
+        });
+
+        var restarts = new List<string>();
+        for (var node = 0; node < ClusterFixture.Size; node++)
+        {
+            var name = ClusterFixture.NodeName(node);
+            var took = await cluster.TerminateAsync(node, StopBound + TimeSpan.FromSeconds(30));
+            Assert.True(took <= StopBound, $"{name} took {took.TotalSeconds:0.00} s to exit (bound {StopBound.TotalSeconds} s)");
+            var starting = System.Diagnostics.Stopwatch.StartNew();
+            await cluster.EnsureAllUpAsync();
+            restarts.Add($"{name} stopped in {took.TotalSeconds:0.0} s and served again {starting.Elapsed.TotalSeconds:0.0} s later");
+        }
+        restartsDone.SetResult();
+        await confirmations;
+        await stopLoad.CancelAsync();
+        await consumers;
+
+        Assert.True(confirmUnexpected.IsEmpty, "unexpected confirmation answers: " + string.Join("; ", confirmUnexpected.Take(5)));
+        Assert.True(load.Unexpected.IsEmpty, "unexpected consume answers: " + string.Join("; ", load.Unexpected.Take(5)));
+        Assert.True(await Poll.UntilAsync(async () => await cluster.ScalarAsync(
+            "SELECT count(*) FROM registrations WHERE event_id = $1 AND (status <> 'paid' OR ticket_status <> 'sent')", eventId) == 0, TimeSpan.FromSeconds(60)),
+            "every registration paid and its ticket sent");
+        Assert.True(await cluster.WaitUntilQuietAsync(TimeSpan.FromSeconds(30)), "nothing more in flight anywhere");
+        foreach (var (phone, _, _, registrationId) in buyers)
+        {
+            var copies = cluster.Graphs.Sum(g => g.MessagesTo(phone.TrimStart('+')));
+            Assert.True(copies == 1, $"{registrationId}: {copies} WhatsApp messages");
+        }
+        Assert.Equal(0, await cluster.ScalarAsync(
+            "SELECT count(*) FROM (SELECT persistence_id FROM event_journal WHERE manifest = 'PaymentApplied' GROUP BY persistence_id HAVING count(*) > 1) twice"));
+        var journaled = await cluster.ScalarAsync(
+            "SELECT coalesce(sum((convert_from(message, 'UTF8')::jsonb->>'quantity')::bigint), 0) FROM event_journal WHERE persistence_id = $1 AND manifest = 'BatchConsumed'", "batch/" + batchId);
+        Assert.Equal(load.Acknowledged.Count, journaled);
+
+        foreach (var restart in restarts)
+        {
+            output.WriteLine(restart);
+        }
+        output.WriteLine($"confirmations: {buyersCount}, {confirmUnavailable} answers 503 unavailable (resent); consumes: {load.Acknowledged.Count} acknowledged"
+            + $" ({load.Replayed} as replays), {load.Unavailable} answers 503 unavailable (resent); {_client.Failovers} requests resent to another node");
+    }
+
+    /// <summary>
     /// Deliveries a node claimed that still wait in its throttle when the drain time is up never started an attempt:
     /// the webhooks graph hands them back with the ones whose attempts it interrupted, so none keeps its lease
     /// (DeliveryLease) after the node is gone.

@@ -58,14 +58,24 @@ public sealed class JobsPipeline
         });
         var restarts = RestartSettings.Create(_options.MinRestartBackoff, _options.MaxRestartBackoff, randomFactor: 0.2);
         var supervisor = Control.Supervisor ??= new PipelineSupervisor();
-        await RestartSource.OnFailuresWithBackoff(() =>
+        var graph = RestartSource.OnFailuresWithBackoff(() =>
             {
                 supervisor.Started();
                 return Source.From(() => ClaimAsync(permits, supervisor, stopping));
             }, restarts)
             .SelectAsyncUnordered(ParallelDefaults.MaxParallelism, lease => RunOneAsync(lease, permits, stopping))
-            .RunWith(Sink.Ignore<Done>(), materializer)
-            .ConfigureAwait(false);
+            .RunWith(Sink.Ignore<Done>(), materializer);
+        // The stream dies with a downed node's actor system and may never complete: see SupervisedGraph. A job still
+        // running then keeps its lease alive until the process exits, and a survivor takes it once the lease runs out.
+        if (await Task.WhenAny(graph, SupervisedGraph.SystemTerminated(materializer)).ConfigureAwait(false) == graph)
+        {
+            await graph.ConfigureAwait(false);
+        }
+        else
+        {
+            _ = graph.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            _logger.LogWarning("The jobs pipeline ends: the node's actor system has terminated");
+        }
         supervisor.Ended(stopping.IsCancellationRequested);
     }
 

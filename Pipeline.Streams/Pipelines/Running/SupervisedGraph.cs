@@ -50,7 +50,8 @@ public static class SupervisedGraph
                     // Told at once, before the restart source's backoff begins, so the state never lags a restart.
                     ended.ContinueWith(t =>
                     {
-                        if (t.Exception?.GetBaseException() is { } failure && !stopping.IsCancellationRequested)
+                        if (t.Exception?.GetBaseException() is { } failure && !stopping.IsCancellationRequested
+                            && failure is not (AbruptStageTerminationException or AbruptTerminationException))
                         {
                             supervisor.Failed(failure);
                             logger.LogError(failure, "The {Pipeline} pipeline failed; restarting after a backoff", name);
@@ -65,9 +66,21 @@ public static class SupervisedGraph
             }, restarts)
             .Via(hardStop.Token.AsFlow<T>(cancelGracefully: true))
             .RunWith(Sink.Ignore<T>(), materializer);
+        // A node downed by the cluster terminates its actor system before the host stops: the stream dies with it and
+        // may never complete the sink's task, so the end of the system ends the pipeline too (or the host's stop would
+        // wait its whole shutdown timeout here).
+        var systemTerminated = SystemTerminated(materializer);
         try
         {
-            await graph;
+            if (await Task.WhenAny(graph, systemTerminated) == graph)
+            {
+                await graph;
+            }
+            else
+            {
+                _ = graph.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+                logger.LogWarning("The {Pipeline} pipeline ends: the node's actor system has terminated", name);
+            }
         }
         catch (Exception) when (stopping.IsCancellationRequested)
         {
@@ -84,4 +97,8 @@ public static class SupervisedGraph
             supervisor.Ended(stopping.IsCancellationRequested);
         }
     }
+
+    /// <summary>Completes when the actor system that <paramref name="materializer"/> runs on has terminated (never for another materializer).</summary>
+    public static Task SystemTerminated(IMaterializer materializer) =>
+        (materializer as ActorMaterializer)?.System.WhenTerminated ?? Task.Delay(Timeout.Infinite, CancellationToken.None);
 }

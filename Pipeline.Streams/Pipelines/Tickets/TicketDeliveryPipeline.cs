@@ -100,8 +100,17 @@ public sealed class TicketDeliveryPipeline
     /// tickets finish for up to the drain timeout, then hands back whatever is unfinished, so no lease is left to
     /// expire. A send already under way is never cut: it finishes within the WhatsApp attempt timeout and is settled.
     /// </summary>
-    public Task RunAsync(IMaterializer materializer, CancellationToken stopping) =>
-        SupervisedGraph.RunAsync(PipelineNames.Tickets, Build, _options, Supervisor, materializer, _logger, stopping);
+    public Task RunAsync(IMaterializer materializer, CancellationToken stopping)
+    {
+        // Never disposed: it lives as long as the pipeline, and is canceled at most once.
+        var systemGone = new CancellationTokenSource();
+        SupervisedGraph.SystemTerminated(materializer).ContinueWith(_ => systemGone.Cancel(), TaskScheduler.Default);
+        _settling = systemGone.Token;
+        return SupervisedGraph.RunAsync(PipelineNames.Tickets, Build, _options, Supervisor, materializer, _logger, stopping);
+    }
+
+    /// <summary>What cuts a send's recording short: only the end of the node's actor system, when nothing can be recorded any more.</summary>
+    private CancellationToken _settling = CancellationToken.None;
 
     /// <summary>Both pipelines' restarts: they are one graph.</summary>
     public PipelineSupervisor Supervisor { get; } = new();
@@ -122,10 +131,17 @@ public sealed class TicketDeliveryPipeline
             Tickets.Gate.Set(s.Paused);
         }));
         run.Using(WhatsApp.Settings.OnChange(s => WhatsApp.Gate.Set(s.Paused)));
-        var leases = source.KeepLeasesAsync(run.Token);
+        // Kept alive until the run's steps have all ended, not only until the run ends: a send that WhatsApp answered
+        // is recorded and settled whatever the graph does meanwhile, and its lease must outlast that (run.Token ends
+        // first, and with it the keep-alive; the lease then ran out under a record waiting for a fail-over, and another
+        // claim sent the ticket again).
+        var keepLeases = new CancellationTokenSource();
+        var leases = source.KeepLeasesAsync(keepLeases.Token);
         run.Finally(async () =>
         {
+            await keepLeases.CancelAsync();
             await leases;
+            keepLeases.Dispose();
             var released = await source.ReleaseUnsettledAsync();
             if (released > 0)
             {
@@ -195,8 +211,9 @@ public sealed class TicketDeliveryPipeline
 
         // From here the graph's stop no longer cancels: a send cut short may have been accepted by WhatsApp, and handing
         // its item back would send the ticket twice. The attempt timeout bounds the send, so a drain waits at most that
-        // long for it; its outcome is recorded and settled whatever the graph does meanwhile.
-        var settling = CancellationToken.None;
+        // long for it; its outcome is recorded and settled whatever the graph does meanwhile, unless the node's actor
+        // system has ended (the cluster downed it): then nothing can be recorded here, and the item's lease runs out.
+        var settling = _settling;
         string messageId;
         try
         {

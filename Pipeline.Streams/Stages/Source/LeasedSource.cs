@@ -123,7 +123,7 @@ public sealed class LeasedSource
                     {
                         if (!await _queue.ExtendAsync(item, _options.LeaseDuration, cancellationToken))
                         {
-                            _unsettled.TryRemove(item.Id, out _); // settled meanwhile, or lost: not ours to extend
+                            _unsettled.TryRemove(KeyValuePair.Create(item.Id, item)); // settled meanwhile, or lost: not ours to extend
                         }
                     }
                     catch (Exception error) when (error is not OperationCanceledException)
@@ -141,7 +141,10 @@ public sealed class LeasedSource
     /// <summary>Call once per item when it is settled (completed, rescheduled, killed or released).</summary>
     public void Settled(WorkItem item)
     {
-        _unsettled.TryRemove(item.Id, out _);
+        // This claim of the item only: an item handed back can be claimed again by this very source at once, and the
+        // newer claim must stay tracked (kept alive, handed back on stop). Removed by id alone, it went untracked, its
+        // lease ran out while its ticket was being sent, and another claim sent it again.
+        _unsettled.TryRemove(KeyValuePair.Create(item.Id, item));
         Budget.Release();
     }
 
@@ -161,7 +164,7 @@ public sealed class LeasedSource
                 {
                     released++;
                 }
-                _unsettled.TryRemove(item.Id, out _);
+                _unsettled.TryRemove(KeyValuePair.Create(item.Id, item));
             }
             catch (Exception error) when (error is not OutOfMemoryException)
             {

@@ -8,6 +8,7 @@ using Pipeline.Streams.Pipelines.Webhooks;
 using Pipeline.Streams.Stages.Pause;
 using Pipeline.Streams.Stages.Source;
 using Pipeline.Streams.Webhooks;
+using Pipeline.Tests.Fakes;
 using Pipeline.Tests.Support;
 
 namespace Pipeline.Tests.Streams.Stages.Source;
@@ -66,7 +67,7 @@ public sealed class ClaimHandBackTests
             DateTimeOffset.UtcNow, 0, $"token-{id}", DateTimeOffset.UtcNow.AddMinutes(5));
 
     /// <summary>A queue whose first claim returns the items and every later one nothing; records what is handed back.</summary>
-    private sealed class OneClaimQueue(IReadOnlyList<WorkItem> items) : IWorkQueue
+    private sealed class OneClaimQueue(IReadOnlyList<WorkItem> items) : WorkQueueStub
     {
         private int _claims;
 
@@ -74,33 +75,16 @@ public sealed class ClaimHandBackTests
 
         public IReadOnlyList<WorkItem> TakeOnce() => Interlocked.Increment(ref _claims) == 1 ? items : [];
 
-        public Task<IReadOnlyList<WorkItem>> ClaimAsync(string queue, string owner, int limit, TimeSpan lease, CancellationToken cancellationToken = default) =>
+        public override Task<IReadOnlyList<WorkItem>> ClaimAsync(string queue, string owner, int limit, TimeSpan lease, CancellationToken cancellationToken = default) =>
             Task.FromResult(TakeOnce());
 
-        public Task<bool> ReleaseAsync(WorkItem item, CancellationToken cancellationToken = default)
+        public override Task<bool> ReleaseAsync(WorkItem item, CancellationToken cancellationToken = default)
         {
             Released.Add(item.Id);
             return Task.FromResult(true);
         }
 
-        public Task<bool> ExtendAsync(WorkItem item, TimeSpan lease, CancellationToken cancellationToken = default) => Task.FromResult(true);
-
-        public Task<bool> CompleteAsync(WorkItem item, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task<bool> RetryAsync(WorkItem item, TimeSpan delay, string? error, int? status, CancellationToken cancellationToken = default) =>
-            throw new NotSupportedException();
-
-        public Task<bool> KillAsync(WorkItem item, string? error, int? status, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task<int> EnqueueAsync(IReadOnlyList<NewWorkItem> items, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task<bool> RequeueAsync(string queue, long id, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task<QueueDepth> DepthAsync(string queue, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public Task<IReadOnlyList<WorkItemView>> ListAsync(
-            string queue, string? target, string? state, long beforeId, int limit, CancellationToken cancellationToken = default) =>
-            throw new NotSupportedException();
+        public override Task<bool> ExtendAsync(WorkItem item, TimeSpan lease, CancellationToken cancellationToken = default) => Task.FromResult(true);
     }
 
     /// <summary>Deliveries claimed from <see cref="OneClaimQueue"/>, to one endpoint.</summary>
