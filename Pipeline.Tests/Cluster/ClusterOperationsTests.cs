@@ -112,7 +112,7 @@ public sealed class ClusterOperationsTests(ClusterFixture cluster, ITestOutputHe
         }
         finally
         {
-            await cluster.KillAsync(Victim); // never woken: a frozen node that was downed may not learn it (see the down endpoint)
+            await cluster.KillAsync(Victim); // not woken: FrozenNodeTests covers a downed node that wakes
         }
     }
 

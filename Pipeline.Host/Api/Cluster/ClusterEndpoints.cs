@@ -32,7 +32,8 @@ internal static class ClusterEndpoints
     /// <c>Cluster.Down</c> of the node's address, answered 202 at once: the leader removes it without waiting for it, and
     /// its shards start on the other nodes at their next command. Meant for a node that is unreachable and will not come
     /// back (a dead machine), so its shards move before the split brain resolver would decide. A downed node that is
-    /// still running stops its process when it learns it is down; one frozen meanwhile may never learn it, so stop it.
+    /// still running stops its process when it learns it is down; one frozen meanwhile learns it when it wakes, from the
+    /// others' quarantine notice (QuarantinedNodeDownsItself).
     /// </summary>
     private static Task<IResult> DownAsync(string name, ClusterView view, ILoggerFactory loggers, CancellationToken ct) =>
         ActAsync(name, "down", view, loggers, (cluster, address) => cluster.Down(address), ct);

@@ -105,7 +105,9 @@ public sealed class DeliverySource
     public int Waiting => _waiting.Count;
 
     /// <summary>Call when a delivery's attempt starts: from then on the attempt settles or hands back its item.</summary>
-    public void Started(Delivery delivery) => _waiting.TryRemove(delivery.Claim.Item.Id, out _);
+    /// <remarks>This claim of the item only (as <see cref="Stages.Source.LeasedSource.Settled"/>): one whose lease ran out while it
+    /// waited may be claimed again by this source, and that newer claim stays waiting.</remarks>
+    public void Started(Delivery delivery) => _waiting.TryRemove(KeyValuePair.Create(delivery.Claim.Item.Id, delivery));
 
     /// <summary>
     /// Hands back every claimed delivery whose attempt never started (it still waited in the throttle when the graph
