@@ -36,7 +36,22 @@ public sealed class HostProcess : IAsyncDisposable
     /// <param name="withoutWhatsApp">Leave WhatsApp unconfigured, as a deployment that forgot it would (the host's own defaults).</param>
     public static async Task<HostProcess> StartAsync(IReadOnlyDictionary<string, string> settings, string workingDirectory, bool withoutWhatsApp = false)
     {
-        var url = $"http://127.0.0.1:{FreePort()}";
+        // The free port is found before the host binds it, and another process (a node's remoting on port 0) may take it
+        // in between: the host then exits before serving, and is started again on another port.
+        for (var tried = 1; ; tried++)
+        {
+            try
+            {
+                return await StartOnceAsync(settings, workingDirectory, withoutWhatsApp, $"http://127.0.0.1:{FreePort()}");
+            }
+            catch (InvalidOperationException error) when (tried < 3 && error.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+            }
+        }
+    }
+
+    private static async Task<HostProcess> StartOnceAsync(IReadOnlyDictionary<string, string> settings, string workingDirectory, bool withoutWhatsApp, string url)
+    {
         var host = Path.Combine(AppContext.BaseDirectory, "Pipeline.Host.dll");
         var start = new ProcessStartInfo("dotnet", [host, "--urls", url])
         {
