@@ -65,17 +65,9 @@ public sealed class JobsPipeline
             }, restarts)
             .SelectAsyncUnordered(ParallelDefaults.MaxParallelism, lease => RunOneAsync(lease, permits, stopping))
             .RunWith(Sink.Ignore<Done>(), materializer);
-        // The stream dies with a downed node's actor system and may never complete: see SupervisedGraph. A job still
-        // running then keeps its lease alive until the process exits, and a survivor takes it once the lease runs out.
-        if (await Task.WhenAny(graph, SupervisedGraph.SystemTerminated(materializer)).ConfigureAwait(false) == graph)
-        {
-            await graph.ConfigureAwait(false);
-        }
-        else
-        {
-            _ = graph.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
-            _logger.LogWarning("The jobs pipeline ends: the node's actor system has terminated");
-        }
+        // A job still running when the actor system ends keeps its lease alive until the process exits, and a survivor
+        // takes it once the lease runs out.
+        await SupervisedGraph.UntilEndOrSystemEndAsync(graph, materializer, PipelineNames.Jobs, _logger).ConfigureAwait(false);
         supervisor.Ended(stopping.IsCancellationRequested);
     }
 

@@ -66,21 +66,9 @@ public static class SupervisedGraph
             }, restarts)
             .Via(hardStop.Token.AsFlow<T>(cancelGracefully: true))
             .RunWith(Sink.Ignore<T>(), materializer);
-        // A node downed by the cluster terminates its actor system before the host stops: the stream dies with it and
-        // may never complete the sink's task, so the end of the system ends the pipeline too (or the host's stop would
-        // wait its whole shutdown timeout here).
-        var systemTerminated = SystemTerminated(materializer);
         try
         {
-            if (await Task.WhenAny(graph, systemTerminated) == graph)
-            {
-                await graph;
-            }
-            else
-            {
-                _ = graph.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
-                logger.LogWarning("The {Pipeline} pipeline ends: the node's actor system has terminated", name);
-            }
+            await UntilEndOrSystemEndAsync(graph, materializer, name, logger);
         }
         catch (Exception) when (stopping.IsCancellationRequested)
         {
@@ -96,6 +84,22 @@ public static class SupervisedGraph
             await Task.WhenAll(ended);
             supervisor.Ended(stopping.IsCancellationRequested);
         }
+    }
+
+    /// <summary>
+    /// Waits for <paramref name="graph"/>, or for the end of the actor system it runs on: a node downed by the cluster
+    /// terminates its actor system before the host stops, and the stream that dies with it may never complete its
+    /// sink's task (the host's stop would then wait its whole shutdown timeout).
+    /// </summary>
+    public static async Task UntilEndOrSystemEndAsync(Task graph, IMaterializer materializer, string name, ILogger logger)
+    {
+        if (await Task.WhenAny(graph, SystemTerminated(materializer)).ConfigureAwait(false) == graph)
+        {
+            await graph.ConfigureAwait(false);
+            return;
+        }
+        _ = graph.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+        logger.LogWarning("The {Pipeline} pipeline ends: the node's actor system has terminated", name);
     }
 
     /// <summary>Completes when the actor system that <paramref name="materializer"/> runs on has terminated (never for another materializer).</summary>

@@ -165,15 +165,8 @@ public abstract class CrashSafetyContract(TestDatabase database) : IAsyncLifetim
         Assert.Equal(5, _graph.Messages.Count);
     }
 
-    private Dictionary<string, string> Settings() => new()
+    private Dictionary<string, string> Settings() => HostSettings.For(database, AdminKey, new()
     {
-        ["Pipeline:Storage:Provider"] = database.Provider,
-        ["Pipeline:Storage:ConnectionString"] = database.ConnectionString,
-        ["Pipeline:Admin:ApiKey"] = AdminKey,
-        ["Pipeline:Razorpay:KeySecret"] = PipelineApp.RazorpayKeySecret,
-        ["Pipeline:Razorpay:WebhookSecret"] = PipelineApp.RazorpayWebhookSecret,
-        ["Pipeline:Tickets:SigningKey"] = PipelineApp.TicketSigningKey,
-        ["Pipeline:RateLimits:Enabled"] = "false",
         ["Pipeline:WhatsApp:BaseUrl"] = _graph.BaseUrl,
         ["Pipeline:WhatsApp:PhoneNumberId"] = FakeGraphApi.PhoneNumberId,
         ["Pipeline:WhatsApp:AccessToken"] = FakeGraphApi.AccessToken,
@@ -182,7 +175,7 @@ public abstract class CrashSafetyContract(TestDatabase database) : IAsyncLifetim
         ["Pipeline:Pipelines:PollInterval"] = "00:00:00.1",
         ["Pipeline:Pipelines:whatsapp:Parallelism"] = "32",
         ["Pipeline:Pipelines:tickets:Parallelism"] = "4",
-    };
+    });
 
     private static async Task<string> CreateAsync(HttpClient client, string path, object body)
     {

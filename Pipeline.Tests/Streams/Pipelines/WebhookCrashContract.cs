@@ -235,22 +235,15 @@ public abstract class WebhookCrashContract(TestDatabase database, ITestOutputHel
         }
     }
 
-    protected async Task<HostProcess> StartHostAsync(string name) => await HostProcess.StartAsync(new Dictionary<string, string>
+    protected async Task<HostProcess> StartHostAsync(string name) => await HostProcess.StartAsync(HostSettings.For(database, AdminKey, new()
     {
         ["Pipeline:Node:Name"] = name,
-        ["Pipeline:Storage:Provider"] = database.Provider,
-        ["Pipeline:Storage:ConnectionString"] = database.ConnectionString,
-        ["Pipeline:Admin:ApiKey"] = AdminKey,
-        ["Pipeline:Razorpay:KeySecret"] = PipelineApp.RazorpayKeySecret,
-        ["Pipeline:Razorpay:WebhookSecret"] = PipelineApp.RazorpayWebhookSecret,
-        ["Pipeline:Tickets:SigningKey"] = PipelineApp.TicketSigningKey,
-        ["Pipeline:RateLimits:Enabled"] = "false",
         ["Pipeline:Webhooks:AllowPrivateNetworks"] = "true",
         // A delivery's lease is the attempt timeout plus a settle margin (8 s): what a dead node's deliveries wait.
         ["Pipeline:Webhooks:AttemptTimeout"] = "00:00:03",
         ["Pipeline:Pipelines:LeaseDuration"] = "00:00:02",
         ["Pipeline:Pipelines:PollInterval"] = "00:00:00.1",
-    }, _workingDirectory);
+    }), _workingDirectory);
 
     private static async Task SetWebhooksPausedAsync(HttpClient admin, bool paused)
     {

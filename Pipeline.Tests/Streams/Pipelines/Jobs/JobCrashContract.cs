@@ -79,18 +79,11 @@ public abstract class JobCrashContract(TestDatabase database) : IAsyncLifetime
         Assert.Equal(1, await database.ScalarAsync("SELECT count(DISTINCT lease_token) FROM job_file_chunks")); // the dead run's chunks are gone
     }
 
-    private Dictionary<string, string> Settings() => new()
+    private Dictionary<string, string> Settings() => HostSettings.For(database, AdminKey, new()
     {
-        ["Pipeline:Storage:Provider"] = database.Provider,
-        ["Pipeline:Storage:ConnectionString"] = database.ConnectionString,
-        ["Pipeline:Admin:ApiKey"] = AdminKey,
-        ["Pipeline:Razorpay:KeySecret"] = PipelineApp.RazorpayKeySecret,
-        ["Pipeline:Razorpay:WebhookSecret"] = PipelineApp.RazorpayWebhookSecret,
-        ["Pipeline:Tickets:SigningKey"] = PipelineApp.TicketSigningKey,
-        ["Pipeline:RateLimits:Enabled"] = "false",
         ["Pipeline:Pipelines:LeaseDuration"] = "00:00:03",
         ["Pipeline:Pipelines:PollInterval"] = "00:00:00.1",
         // Paced so the run is still going when the test kills its host, however fast the machine (6 s a run).
         ["Pipeline:Jobs:ExportRowsPerSecond"] = "10000",
-    };
+    });
 }
