@@ -69,7 +69,7 @@ public abstract class SqlJournalRecoveryContract(TestDatabase database)
         Assert.Equal(9, await database.ScalarAsync($"SELECT COUNT(*) FROM event_journal WHERE persistence_id = 'batch/{key}'"));
         // The snapshot store writes after the event that triggered it and answers nobody: wait for its write.
         var snapshots = $"SELECT COUNT(*) FROM snapshot WHERE persistence_id = 'batch/{key}'";
-        await Eventually.HoldsAsync(async () => await database.ScalarAsync(snapshots) == (snapshotEvery > 0 ? 1 : 0), TimeSpan.FromSeconds(5));
+        await Eventually.HoldsAsync(async () => await database.ScalarAsync(snapshots) == (snapshotEvery > 0 ? 1 : 0), TimeSpan.FromSeconds(20));
         Assert.Equal(snapshotEvery > 0 ? 1 : 0, await database.ScalarAsync(snapshots));
     }
 
