@@ -63,12 +63,12 @@ public sealed class PipelineConfigReloadTests(SqliteTestDatabase database) : ICl
         var whatsapp = await PipelineAsync("whatsapp");
         Assert.Equal(80, whatsapp.GetProperty("ratePerSecond").GetDouble());
         Assert.Equal(16, whatsapp.GetProperty("parallelism").GetInt32());
-        Assert.Contains(_logs.Errors, e => e.Contains("Pipeline:Pipelines:whatsapp:RatePerSecond = -5", StringComparison.Ordinal));
+        await LoggedAsync("Pipeline:Pipelines:whatsapp:RatePerSecond = -5");
 
         Write(new { whatsapp = new { RatePerSecond = "fast", Parallelism = 4 }, tickets = new { Parallelism = 4 } });
         await WaitForAsync("tickets", p => p.GetProperty("parallelism").GetInt32() == 4);
         Assert.Equal(80, (await PipelineAsync("whatsapp")).GetProperty("ratePerSecond").GetDouble());
-        Assert.Contains(_logs.Errors, e => e.Contains("Pipeline:Pipelines:whatsapp:RatePerSecond = 'fast' is not a number", StringComparison.Ordinal));
+        await LoggedAsync("Pipeline:Pipelines:whatsapp:RatePerSecond = 'fast' is not a number");
 
         // Once the file is fixed, its change since the last good read applies.
         Write(new { whatsapp = new { RatePerSecond = 40, Parallelism = 4 }, tickets = new { Parallelism = 4 } });
@@ -127,6 +127,16 @@ public sealed class PipelineConfigReloadTests(SqliteTestDatabase database) : ICl
         var temporary = _file + ".tmp";
         File.WriteAllText(temporary, JsonSerializer.Serialize(new { Pipeline = new { Pipelines = pipelines } }));
         File.Move(temporary, _file, overwrite: true);
+    }
+
+    /// <summary>
+    /// One reload applies the pipelines in turn (tickets before whatsapp), so tickets' new value can be served before
+    /// whatsapp's error is logged: wait for the line.
+    /// </summary>
+    private async Task LoggedAsync(string error)
+    {
+        await Eventually.HoldsAsync(() => _logs.Errors.Any(e => e.Contains(error, StringComparison.Ordinal)), Patience);
+        Assert.Contains(_logs.Errors, e => e.Contains(error, StringComparison.Ordinal));
     }
 
     private async Task<JsonElement> PipelineAsync(string name) =>
