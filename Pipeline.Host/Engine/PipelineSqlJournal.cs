@@ -15,7 +15,8 @@ namespace Pipeline.Host.Engine;
 
 /// <summary>
 /// Akka.Persistence.Sql's journal with two short cuts: an entity's recovery in one read, and on PostgreSQL each write in
-/// one prepared statement (<see cref="PostgresJournalWriter"/>). Deletes, long replays and the query side are
+/// one prepared statement (<see cref="PostgresJournalWriter"/>) and the recovery reads of every entity recovering at
+/// once in one statement (<see cref="PostgresRecoveryReader"/>). Deletes, long replays and the query side are
 /// Akka.Persistence.Sql's own; on SQLite so are the writes.
 /// </summary>
 /// <remarks>
@@ -65,15 +66,24 @@ public sealed class PipelineSqlJournal : SqlWriteJournal
         {
             _postgres = new PostgresJournalWriter(connectionString, config.TableConfig, _serialization, config.DefaultSerializer);
         }
+        if (provider.StartsWith("PostgreSQL", StringComparison.Ordinal) && !string.IsNullOrEmpty(connectionString)
+            && journalConfig.GetBoolean("grouped-recovery-reads", true))
+        {
+            _postgresReads = new PostgresRecoveryReader(connectionString, config.TableConfig, _maxRowsInOneRead + 1);
+        }
     }
 
     /// <summary>The PostgreSQL write path; null on SQLite, or with <c>single-statement-writes = off</c>.</summary>
     private readonly PostgresJournalWriter? _postgres;
 
+    /// <summary>The PostgreSQL recovery read; null on SQLite, or with <c>grouped-recovery-reads = off</c>.</summary>
+    private readonly PostgresRecoveryReader? _postgresReads;
+
     protected override void PostStop()
     {
         base.PostStop();
         _postgres?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _postgresReads?.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
@@ -97,12 +107,9 @@ public sealed class PipelineSqlJournal : SqlWriteJournal
             await write.ContinueWith(static _ => { }, TaskScheduler.Default);
         }
 
-        await using var connection = _connections.GetConnection();
-        var rows = await connection.GetTable<JournalRow>()
-            .Where(r => r.PersistenceId == persistenceId && r.SequenceNumber > fromSequenceNr)
-            .OrderBy(r => r.SequenceNumber)
-            .Take(_maxRowsInOneRead + 1)
-            .ToListAsync(cancellationToken);
+        var rows = _postgresReads is null
+            ? await ReadOneAsync(persistenceId, fromSequenceNr, cancellationToken)
+            : await _postgresReads.ReadAsync(persistenceId, fromSequenceNr, cancellationToken);
         if (rows.Count == 0)
         {
             return 0;
@@ -114,6 +121,17 @@ public sealed class PipelineSqlJournal : SqlWriteJournal
         }
         _readAhead[persistenceId] = new ReadAhead(fromSequenceNr, rows);
         return rows[^1].SequenceNumber;
+    }
+
+    /// <summary>The entity's rows past <paramref name="fromSequenceNr"/> through linq2db, one query (SQLite).</summary>
+    private async Task<List<JournalRow>> ReadOneAsync(string persistenceId, long fromSequenceNr, CancellationToken cancellationToken)
+    {
+        await using var connection = _connections.GetConnection();
+        return await connection.GetTable<JournalRow>()
+            .Where(r => r.PersistenceId == persistenceId && r.SequenceNumber > fromSequenceNr)
+            .OrderBy(r => r.SequenceNumber)
+            .Take(_maxRowsInOneRead + 1)
+            .ToListAsync(cancellationToken);
     }
 
     public override Task ReplayMessagesAsync(

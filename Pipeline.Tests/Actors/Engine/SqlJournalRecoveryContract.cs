@@ -73,6 +73,36 @@ public abstract class SqlJournalRecoveryContract(TestDatabase database)
         Assert.Equal(snapshotEvery > 0 ? 1 : 0, await database.ScalarAsync(Snapshots(key)));
     }
 
+    [Fact]
+    public async Task Entities_recovering_at_the_same_moment_each_get_their_own_events()
+    {
+        // On PostgreSQL the recoveries waiting at once share one statement: every entity must get its rows and no other's.
+        var keys = Enumerable.Range(0, 40).Select(i => $"many-{i}").ToList();
+        var settings = new EntitySettings(SnapshotEvery: 0);
+        await using (var system = new Running(Config(2_000), settings))
+        {
+            await Task.WhenAll(keys.Select(async (key, i) =>
+            {
+                var entity = system.Spawn(key, _clock);
+                Assert.IsType<BatchReply.Created>(await system.AskAsync(entity, key, new CreateBatch("sku-m", 1_000), _clock));
+                for (var n = 1; n <= i % 7; n++)
+                {
+                    Assert.IsType<BatchReply.Consumed>(await system.AskAsync(entity, key, new ConsumeBatch(i % 5 + 1, $"k{n}", "h"), _clock));
+                }
+            }));
+        }
+
+        await using (var system = new Running(Config(2_000), settings))
+        {
+            var remaining = await Task.WhenAll(keys.Select(async key =>
+            {
+                var entity = system.Spawn(key, _clock);
+                return Assert.IsType<BatchReply.Current>(await system.AskAsync(entity, key, new GetBatch(), _clock)).Batch.Remaining;
+            }));
+            Assert.Equal(keys.Select((_, i) => 1_000L - (i % 5 + 1) * (i % 7)).ToArray(), remaining);
+        }
+    }
+
     private static string Snapshots(string key) => $"SELECT COUNT(*) FROM snapshot WHERE persistence_id = 'batch/{key}'";
 
     /// <summary>As <c>EngineServices</c> configures storage: default table mapping, the journal table renamed, the host's journal class.</summary>
