@@ -1,11 +1,11 @@
 using System.Collections.Immutable;
-using System.Threading.Channels;
 using Akka.Persistence;
 using Akka.Persistence.Sql.Config;
 using Akka.Serialization;
 using Akka.Util;
 using Npgsql;
 using NpgsqlTypes;
+using Pipeline.Actors.Persistence;
 
 namespace Pipeline.Host.Engine;
 
@@ -32,8 +32,7 @@ internal sealed class PostgresJournalWriter : IAsyncDisposable
     /// <summary>Connections the writes of one node use at most: one per writer loop, and room for a replaced one.</summary>
     private const int MaxConnections = Writers + 2;
 
-    private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>();
-    private readonly Task[] _loops;
+    private readonly GroupedStatements<Rows, bool> _inserts;
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly Akka.Serialization.Serialization _serialization;
@@ -52,7 +51,7 @@ internal sealed class PostgresJournalWriter : IAsyncDisposable
         var table = tables.EventJournalTable;
         var c = table.ColumnNames;
         var name = string.IsNullOrEmpty(tables.SchemaName) ? table.Name : $"{tables.SchemaName}.{table.Name}";
-        _loops = [.. Enumerable.Range(0, Writers).Select(_ => Task.Run(WriteLoopAsync))];
+        _inserts = new(Writers, MaxRows, InsertAsync, rows => rows.Count);
         _sql = $"""
             INSERT INTO {name} ({c.Created}, {c.Deleted}, {c.PersistenceId}, {c.SequenceNumber}, {c.Message}, {c.Manifest}, {c.Identifier}, {c.WriterUuid})
             SELECT * FROM unnest($1::bigint[], $2::boolean[], $3::text[], $4::bigint[], $5::bytea[], $6::text[], $7::integer[], $8::text[])
@@ -88,55 +87,16 @@ internal sealed class PostgresJournalWriter : IAsyncDisposable
         }
         if (rows.Count > 0)
         {
-            var pending = new Pending(rows);
-            if (!_pending.Writer.TryWrite(pending))
-            {
-                throw new ObjectDisposedException(nameof(PostgresJournalWriter));
-            }
             // Not cancelled once queued: the statement may be on its way, and its outcome is the write's.
-            await pending.Written.Task.ConfigureAwait(false);
+            await _inserts.RunAsync(rows).ConfigureAwait(false);
         }
         return rejected?.ToImmutableList();
     }
 
-    /// <summary>One of <see cref="Writers"/> loops: takes every write waiting, up to <see cref="MaxRows"/>, into one statement.</summary>
-    private async Task WriteLoopAsync()
+    /// <summary>One statement for the writes given (a write's rows are never split); a failure fails them all.</summary>
+    private async Task<IReadOnlyList<bool>> InsertAsync(IReadOnlyList<Rows> batch)
     {
-        var batch = new List<Pending>();
-        while (await _pending.Reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            var count = 0;
-            while (count < MaxRows && _pending.Reader.TryRead(out var next))
-            {
-                batch.Add(next);
-                count += next.Rows.Count;
-            }
-            if (batch.Count == 0)
-            {
-                continue; // another loop took them
-            }
-            try
-            {
-                await InsertAsync(batch).ConfigureAwait(false);
-                foreach (var written in batch)
-                {
-                    written.Written.TrySetResult();
-                }
-            }
-            catch (Exception error)
-            {
-                foreach (var failed in batch)
-                {
-                    failed.Written.TrySetException(error);
-                }
-            }
-            batch.Clear();
-        }
-    }
-
-    private async Task InsertAsync(List<Pending> batch)
-    {
-        var all = batch.Count == 1 ? batch[0].Rows : Rows.Concat(batch.Select(p => p.Rows));
+        var all = batch.Count == 1 ? batch[0] : Rows.Concat(batch);
         await using var command = _dataSource.CreateCommand(_sql);
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. all.Created] });
         command.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = new bool[all.Count] });
@@ -147,6 +107,7 @@ internal sealed class PostgresJournalWriter : IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. all.Identifiers] });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = Enumerable.Repeat(_writerUuid, all.Count).ToArray() });
         await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        return new bool[batch.Count];
     }
 
     /// <summary>As Akka.Persistence.Sql serializes a payload: the serializer bound to its type, its string manifest.</summary>
@@ -167,15 +128,8 @@ internal sealed class PostgresJournalWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _pending.Writer.TryComplete();
-        await Task.WhenAll(_loops).ConfigureAwait(false);
+        await _inserts.DisposeAsync().ConfigureAwait(false);
         await _dataSource.DisposeAsync().ConfigureAwait(false);
-    }
-
-    /// <param name="Written">Completed when the statement holding these rows committed, or failed with its error.</param>
-    private sealed record Pending(Rows Rows)
-    {
-        public TaskCompletionSource Written { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>The columns of the rows being written, as the arrays the statement takes.</summary>

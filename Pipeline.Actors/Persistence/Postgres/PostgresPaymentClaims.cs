@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Npgsql;
 using Pipeline.Actors.Payments;
 
@@ -34,26 +33,20 @@ internal sealed class PostgresPaymentClaims : IPaymentClaims, IAsyncDisposable
         """;
 
     private readonly NpgsqlDataSource _dataSource;
-    private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _writer;
+    private readonly GroupedStatements<(string PaymentId, string Holder), string?> _claims;
 
     public PostgresPaymentClaims(NpgsqlDataSource dataSource)
     {
         _dataSource = dataSource;
-        _writer = Task.Run(WriteAsync);
+        _claims = new(loops: 1, MaxBatch, ClaimBatchAsync);
     }
 
     public async Task<string> ClaimAsync(string paymentId, string holder, CancellationToken cancellationToken = default)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var pending = new Pending(paymentId, holder);
-            if (!_pending.Writer.TryWrite(pending))
-            {
-                throw new ObjectDisposedException(nameof(PostgresPaymentClaims));
-            }
             // Not cancelled once queued: the statement may already be on its way, and its answer is the truth.
-            if (await pending.Answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false) is { } current)
+            if (await _claims.RunAsync((paymentId, holder)).WaitAsync(cancellationToken).ConfigureAwait(false) is { } current)
             {
                 return current;
             }
@@ -64,41 +57,10 @@ internal sealed class PostgresPaymentClaims : IPaymentClaims, IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _pending.Writer.TryComplete();
-        await _writer.ConfigureAwait(false);
-    }
+    public ValueTask DisposeAsync() => _claims.DisposeAsync();
 
-    private async Task WriteAsync()
-    {
-        var batch = new List<Pending>(MaxBatch);
-        while (await _pending.Reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            while (batch.Count < MaxBatch && _pending.Reader.TryRead(out var next))
-            {
-                batch.Add(next);
-            }
-            try
-            {
-                var holders = await ClaimBatchAsync(batch).ConfigureAwait(false);
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    batch[i].Answer.TrySetResult(holders[i]);
-                }
-            }
-            catch (Exception error)
-            {
-                foreach (var pending in batch)
-                {
-                    pending.Answer.TrySetException(error);
-                }
-            }
-            batch.Clear();
-        }
-    }
-
-    private async Task<string?[]> ClaimBatchAsync(List<Pending> batch)
+    /// <summary>The holder of each id, in order: null where a concurrent claim's commit was not visible yet.</summary>
+    private async Task<IReadOnlyList<string?>> ClaimBatchAsync(IReadOnlyList<(string PaymentId, string Holder)> batch)
     {
         await using var command = _dataSource.CreateCommand(BatchSql);
         command.Parameters.Add(PostgresBatchCommands.Array(batch.Select(p => p.PaymentId)));
@@ -110,11 +72,5 @@ internal sealed class PostgresPaymentClaims : IPaymentClaims, IAsyncDisposable
             holders[reader.GetInt64(0) - 1] = reader.IsDBNull(1) ? null : reader.GetString(1);
         }
         return holders;
-    }
-
-    /// <param name="Answer">The id's holder, or null when a concurrent claim's commit was not visible yet.</param>
-    private sealed record Pending(string PaymentId, string Holder)
-    {
-        public TaskCompletionSource<string?> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
