@@ -61,13 +61,15 @@ public sealed class PipelineSqlJournal : SqlWriteJournal
         var connection = config.DataOptions?.ConnectionOptions;
         var provider = connection?.ProviderName ?? config.ProviderName;
         var connectionString = connection?.ConnectionString ?? config.ConnectionString;
-        if (provider.StartsWith("PostgreSQL", StringComparison.Ordinal) && !string.IsNullOrEmpty(connectionString)
-            && journalConfig.GetBoolean("single-statement-writes", true))
+        if (!provider.StartsWith("PostgreSQL", StringComparison.Ordinal) || string.IsNullOrEmpty(connectionString))
+        {
+            return; // SQLite: Akka.Persistence.Sql's writes, and the one-query recovery read
+        }
+        if (journalConfig.GetBoolean("single-statement-writes", true))
         {
             _postgres = new PostgresJournalWriter(connectionString, config.TableConfig, _serialization, config.DefaultSerializer);
         }
-        if (provider.StartsWith("PostgreSQL", StringComparison.Ordinal) && !string.IsNullOrEmpty(connectionString)
-            && journalConfig.GetBoolean("grouped-recovery-reads", true))
+        if (journalConfig.GetBoolean("grouped-recovery-reads", true))
         {
             _postgresReads = new PostgresRecoveryReader(connectionString, config.TableConfig, _maxRowsInOneRead + 1);
         }

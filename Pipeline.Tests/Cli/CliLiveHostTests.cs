@@ -26,18 +26,11 @@ public sealed class CliHostFixture : IAsyncLifetime
     {
         await _database.InitializeAsync();
         _workingDirectory = Directory.CreateTempSubdirectory("pipeline-cli-").FullName;
-        Host = await HostProcess.StartAsync(new Dictionary<string, string>
+        Host = await HostProcess.StartAsync(HostSettings.For(_database, AdminKey, new Dictionary<string, string>
         {
-            ["Pipeline:Storage:Provider"] = _database.Provider,
-            ["Pipeline:Storage:ConnectionString"] = _database.ConnectionString,
-            ["Pipeline:Admin:ApiKey"] = AdminKey,
-            ["Pipeline:Razorpay:KeySecret"] = PipelineApp.RazorpayKeySecret,
-            ["Pipeline:Razorpay:WebhookSecret"] = PipelineApp.RazorpayWebhookSecret,
-            ["Pipeline:Tickets:SigningKey"] = PipelineApp.TicketSigningKey,
-            ["Pipeline:RateLimits:Enabled"] = "false",
             ["Pipeline:Node:Name"] = NodeName,
             ["Pipeline:WhatsApp:Mode"] = "Sandbox",
-        }, _workingDirectory);
+        }), _workingDirectory);
         Admin = Host.CreateClient(AdminKey);
     }
 

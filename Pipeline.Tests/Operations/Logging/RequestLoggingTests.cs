@@ -153,19 +153,12 @@ public sealed class JsonConsoleLogTests : IAsyncLifetime
     [Fact]
     public async Task Json_console_lines_carry_the_correlation_id_and_the_request_fields()
     {
-        await using var host = await HostProcess.StartAsync(new Dictionary<string, string>
+        await using var host = await HostProcess.StartAsync(HostSettings.For(_database, PipelineApp.AdminKey, new Dictionary<string, string>
         {
-            ["Pipeline:Storage:Provider"] = _database.Provider,
-            ["Pipeline:Storage:ConnectionString"] = _database.ConnectionString,
-            ["Pipeline:Admin:ApiKey"] = PipelineApp.AdminKey,
-            ["Pipeline:Razorpay:KeySecret"] = PipelineApp.RazorpayKeySecret,
-            ["Pipeline:Razorpay:WebhookSecret"] = PipelineApp.RazorpayWebhookSecret,
-            ["Pipeline:Tickets:SigningKey"] = PipelineApp.TicketSigningKey,
-            ["Pipeline:RateLimits:Enabled"] = "false",
             ["Logging:Console:FormatterName"] = "json",
             ["Logging:LogLevel:Pipeline.Host.Operations"] = "Information",
             ["Pipeline:RequestLog:SampleOneIn"] = "1",
-        }, _workingDirectory);
+        }), _workingDirectory);
         using var client = host.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/events?limit=5");
         request.Headers.Add("X-Correlation-Id", "json-log-check-1");
