@@ -128,6 +128,12 @@ if [ "$assemblies" -eq 0 ]; then
   read -r passed failed assemblies <<<"$summary"
 fi
 
+if [ "$code" -ne 0 ]; then
+  # The server's own account of a failed run (too many clients, deadlocks, crashes) goes before its log is removed.
+  echo "PostgreSQL's errors during the run, duplicate keys left out (last 30):"
+  grep -E 'ERROR|FATAL|PANIC|deadlock' "$pg_dir/postgres.log" | grep -v 'duplicate key' | tail -n 30 || true
+fi
+
 cleanup
 trap - EXIT
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Akka.Actor;
+using Akka.Event;
 using Akka.Persistence;
 using Akka.Persistence.Sql;
 using Akka.Persistence.Sql.Config;
@@ -84,8 +85,28 @@ public sealed class PipelineSqlJournal : SqlWriteJournal
     protected override void PostStop()
     {
         base.PostStop();
-        _postgres?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _postgresReads?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        // Not waited for here: blocking the actor's thread on the statements still in flight took a pool thread from
+        // the very continuations that finish them. They end on their own, each answering its own requests.
+        _ = CloseAsync(_postgres, _postgresReads, Context.GetLogger());
+    }
+
+    private static async Task CloseAsync(PostgresJournalWriter? writer, PostgresRecoveryReader? reader, ILoggingAdapter log)
+    {
+        try
+        {
+            if (writer is not null)
+            {
+                await writer.DisposeAsync().ConfigureAwait(false);
+            }
+            if (reader is not null)
+            {
+                await reader.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception error)
+        {
+            log.Warning(error, "Closing the journal's PostgreSQL connections failed");
+        }
     }
 
     protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
