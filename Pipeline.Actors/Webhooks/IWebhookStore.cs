@@ -41,7 +41,13 @@ public interface IWebhookStore
     /// </summary>
     Task<IReadOnlyList<DeliveryClaim>> ClaimDeliveriesAsync(
         string owner, IReadOnlyDictionary<string, int> laneLimits, int defaultLaneLimit, int limit, TimeSpan lease,
-        CancellationToken cancellationToken = default);
+        CancellationToken cancellationToken = default) =>
+        ClaimDeliveriesAsync(owner, laneLimits, defaultLaneLimit, limit, lease, WorkPartitions.All, cancellationToken);
+
+    /// <summary>As the overload without partitions, deliveries of the given work partitions only (by item id), and those whose lease ran out.</summary>
+    Task<IReadOnlyList<DeliveryClaim>> ClaimDeliveriesAsync(
+        string owner, IReadOnlyDictionary<string, int> laneLimits, int defaultLaneLimit, int limit, TimeSpan lease,
+        WorkPartitions partitions, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Marks a claimed delivery delivered, recording the endpoint's 2xx status (<see cref="IWorkQueue.CompleteAsync"/>

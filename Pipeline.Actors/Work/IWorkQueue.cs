@@ -12,7 +12,15 @@ public interface IWorkQueue
     /// An item whose lease expired is claimable again with a new <see cref="WorkItem.LeaseToken"/>, and that lost lease
     /// counts as a failed attempt (so work that kills its node or always outruns its lease still runs out of attempts).
     /// </summary>
-    Task<IReadOnlyList<WorkItem>> ClaimAsync(string queue, string owner, int limit, TimeSpan lease, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<WorkItem>> ClaimAsync(string queue, string owner, int limit, TimeSpan lease, CancellationToken cancellationToken = default) =>
+        ClaimAsync(queue, owner, limit, lease, WorkPartitions.All, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ClaimAsync(string, string, int, TimeSpan, CancellationToken)"/>, of the given partitions only, and
+    /// items whose lease ran out whatever their partition (<see cref="WorkPartitions"/>).
+    /// </summary>
+    Task<IReadOnlyList<WorkItem>> ClaimAsync(
+        string queue, string owner, int limit, TimeSpan lease, WorkPartitions partitions, CancellationToken cancellationToken = default);
 
     /// <summary>Marks the item done. False when the lease was lost (expired and claimed again): the caller must not assume it settled.</summary>
     Task<bool> CompleteAsync(WorkItem item, CancellationToken cancellationToken = default);

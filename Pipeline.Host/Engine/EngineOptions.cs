@@ -11,6 +11,19 @@ public sealed class EngineOptions
     /// </summary>
     public const int ShardCount = 100;
 
+    /// <summary>
+    /// Partitions of the background work (tickets, webhook fan-out and deliveries; an item's partition is its id modulo
+    /// this), each owned by one node at a time through a sharded daemon process. Fixed for the same reason as
+    /// <see cref="ShardCount"/>; 30 divides evenly among 1, 2, 3, 5, 6 or 10 nodes.
+    /// </summary>
+    public const int WorkPartitionCount = 30;
+
+    /// <summary>
+    /// How often every node asks sharding to start any work partition that is not running (Akka's default is 10 s):
+    /// after a dead node is downed, its partitions start on the survivors within this.
+    /// </summary>
+    public static readonly TimeSpan WorkPartitionKeepAlive = TimeSpan.FromSeconds(2);
+
     /// <summary>A command not decided within this time is dropped by its entity and answered 503 <c>unavailable</c>. Default 5 s.</summary>
     public TimeSpan AskTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

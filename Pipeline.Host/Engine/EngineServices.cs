@@ -22,6 +22,7 @@ using Pipeline.Actors.Persistence;
 using Pipeline.Actors.Projections;
 using Pipeline.Actors.Runtime;
 using Pipeline.Actors.Serialization;
+using Pipeline.Actors.Work;
 using Pipeline.Host.Configuration;
 using ClusterOptions = Pipeline.Host.Configuration.ClusterOptions;
 using Pipeline.Host.ReadSide;
@@ -56,6 +57,7 @@ internal static class EngineServices
         services.AddSingleton<IEntityClient<WebhookEndpointCommand, WebhookEndpointReply>,
             EntityGateway<WebhookEndpointRegion, WebhookEndpointCommand, WebhookEndpointReply>>();
         services.AddSingleton<ReadSideCatchUp>();
+        services.AddSingleton(new OwnedWorkPartitions(EngineOptions.WorkPartitionCount));
         services.AddSingleton<EngineCounters>();
 
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
@@ -103,6 +105,7 @@ internal static class EngineServices
                 .WithSingleton<JournalProjectionProxy>("journal-projection",
                     (system, _, _) => ProjectionProps(system, sp),
                     new ClusterSingletonOptions(), createProxyToo: true)
+                .WithWorkPartitions(sp.GetRequiredService<OwnedWorkPartitions>())
                 .WithActors((system, _) => system.ActorOf(QuarantinedNodeDownsItself.Props(), "quarantined-node-downs-itself"));
         });
         return services;
@@ -118,6 +121,20 @@ internal static class EngineServices
                 () => new EntityActor<TState, TCommand, TEvent, TReply>(behavior, key, settings, counters, time)),
             Extractor(),
             Shards(engine));
+
+    /// <summary>
+    /// The background work's partitions as a sharded daemon process: one <see cref="WorkPartitionOwner"/> per partition in
+    /// the cluster, spread over the nodes by sharding, moved off a node that leaves (stopped with its own message, never
+    /// PoisonPill) and restarted on a survivor after a node is downed.
+    /// </summary>
+    private static AkkaConfigurationBuilder WithWorkPartitions(this AkkaConfigurationBuilder akka, OwnedWorkPartitions owned) =>
+        akka.WithShardedDaemonProcess<WorkPartitionOwner>("work-partitions", owned.Count,
+            (_, _, _) => partition => WorkPartitionOwner.Props(owned, partition),
+            new ClusterDaemonOptions
+            {
+                KeepAliveInterval = EngineOptions.WorkPartitionKeepAlive,
+                HandoffStopMessage = WorkPartitionOwner.Stop.Instance,
+            });
 
     /// <summary>Every entity type: a fixed number of shards, placed by a hash of the entity key.</summary>
     private static IMessageExtractor Extractor() =>
@@ -216,6 +233,20 @@ internal static class EngineServices
     private static string JournalConnectionString(string connectionString) =>
         new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
 
+    /// <summary>
+    /// The work partitions' sharding (<see cref="WithWorkPartitions"/>): a node that joins takes its share within a round
+    /// or two of 2 s, where Akka's defaults move 3 shards every 10 s (a third node would wait a minute for its share).
+    /// Moving a partition is cheap: an actor stops on one node and starts on another. Entities keep Akka's pace.
+    /// </summary>
+    internal const string WorkPartitionsHocon = """
+        akka.cluster.sharded-daemon-process.sharding {
+          rebalance-interval = 2s
+          least-shard-allocation-strategy.rebalance-absolute-limit = 30
+          least-shard-allocation-strategy.rebalance-relative-limit = 1.0
+          handoff-timeout = 10s
+        }
+        """;
+
     /// <summary>Settings the hosting options do not cover; each says why it differs from Akka's default.</summary>
     private static string EngineHocon(bool sqlite, bool leaseMajority) => $$"""
         # The host stops the actor system after the pipelines have drained (they still ask entities while draining);
@@ -235,6 +266,7 @@ internal static class EngineServices
           # Shard hand-off on shutdown and after a downing; entities stop with EntityStop, never PoisonPill.
           sharding.handoff-timeout = 10s
         }
+        {{WorkPartitionsHocon}}
         # Not Akka's default "journal": that was the old entity runtime's table when these were created (migration 0009
         # drops it), and renaming an existing journal's tables is a migration of its own.
         akka.persistence.journal.sql.default.journal.table-name = event_journal

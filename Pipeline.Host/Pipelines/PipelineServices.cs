@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Pipeline.Actors.Persistence;
+using Pipeline.Actors.Work;
 using Pipeline.Host.Configuration;
 using Pipeline.Streams.Pipelines;
 using Pipeline.Streams.Pipelines.Tickets;
@@ -10,6 +11,13 @@ namespace Pipeline.Host.Pipelines;
 
 internal static class PipelineServices
 {
+    /// <summary>What this node's pipelines claim: the work partitions the cluster placed on it at the moment of each claim.</summary>
+    public static Func<WorkPartitions> OwnedPartitions(IServiceProvider services)
+    {
+        var owned = services.GetRequiredService<OwnedWorkPartitions>();
+        return () => owned.Current;
+    }
+
     public static IServiceCollection AddPipelineStreams(this IServiceCollection services)
     {
         services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.Section);
@@ -49,6 +57,7 @@ internal static class PipelineServices
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Pipelines.Tickets"))
             {
                 Metrics = sp.GetService<Pipeline.Streams.Telemetry.PipelineMetrics>(),
+                Partitions = OwnedPartitions(sp),
             };
         });
         services.AddHostedService<PipelineHostedService>();

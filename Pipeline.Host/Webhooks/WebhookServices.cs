@@ -33,6 +33,7 @@ internal static class WebhookServices
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Pipelines.Webhooks"))
         {
             Metrics = sp.GetService<PipelineMetrics>(),
+            Partitions = PipelineServices.OwnedPartitions(sp),
         });
         return services;
     }

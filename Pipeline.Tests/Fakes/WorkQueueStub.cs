@@ -8,6 +8,11 @@ internal abstract class WorkQueueStub : IWorkQueue
     public virtual Task<IReadOnlyList<WorkItem>> ClaimAsync(string queue, string owner, int limit, TimeSpan lease, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException();
 
+    /// <summary>A fake owns every partition: its claims are <see cref="ClaimAsync(string, string, int, TimeSpan, CancellationToken)"/>'s.</summary>
+    public Task<IReadOnlyList<WorkItem>> ClaimAsync(
+        string queue, string owner, int limit, TimeSpan lease, WorkPartitions partitions, CancellationToken cancellationToken = default) =>
+        ClaimAsync(queue, owner, limit, lease, cancellationToken);
+
     public virtual Task<bool> ReleaseAsync(WorkItem item, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
     public virtual Task<bool> ExtendAsync(WorkItem item, TimeSpan lease, CancellationToken cancellationToken = default) => throw new NotSupportedException();

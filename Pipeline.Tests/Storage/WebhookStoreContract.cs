@@ -125,6 +125,23 @@ public abstract class WebhookStoreContract(TestDatabase database) : StorageContr
     }
 
     [Fact]
+    public async Task A_claim_of_some_partitions_takes_only_their_deliveries_and_leaves_the_rest_to_their_owners()
+    {
+        await AddEndpointAsync("ep_parts", "batch.depleted");
+        await DeliverAsync("ep_parts", 8);
+        var pending = await PendingIdsAsync("ep_parts");
+
+        var even = (await Webhooks.ClaimDeliveriesAsync("node-a", NoLimits, 100, limit: 100, LongLease, new WorkPartitions(2, [0])))
+            .Where(c => c.Item.Target == "ep_parts").Select(c => c.Item.Id).ToList();
+        var odd = (await Webhooks.ClaimDeliveriesAsync("node-b", NoLimits, 100, limit: 100, LongLease, new WorkPartitions(2, [1])))
+            .Where(c => c.Item.Target == "ep_parts").Select(c => c.Item.Id).ToList();
+
+        Assert.Equal(pending.Where(id => id % 2 == 0).Order(), even.Order());
+        Assert.Equal(pending.Where(id => id % 2 == 1).Order(), odd.Order());
+        Assert.Empty(await Webhooks.ClaimDeliveriesAsync("node-c", NoLimits, 100, limit: 100, LongLease, new WorkPartitions(2, [])));
+    }
+
+    [Fact]
     public async Task The_total_limit_takes_the_oldest_due_across_lanes()
     {
         await AddEndpointAsync("ep_a", "batch.depleted");

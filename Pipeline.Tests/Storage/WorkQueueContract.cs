@@ -123,6 +123,37 @@ public abstract class WorkQueueContract(TestDatabase database) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Nodes_owning_different_partitions_claim_disjoint_items_that_together_are_the_whole_queue()
+    {
+        var queue = Id("partitions");
+        await NewQueueAsync(queue, 12);
+        var ids = (await Work.ListAsync(queue, null, null, long.MaxValue, 100)).Select(i => i.Id).ToHashSet();
+
+        Assert.Empty(await Work.ClaimAsync(queue, "nobody", 100, LongLease, new WorkPartitions(3, [])));
+        var a = await Work.ClaimAsync(queue, "node-a", 100, LongLease, new WorkPartitions(3, [0, 2]));
+        var b = await Work.ClaimAsync(queue, "node-b", 100, LongLease, new WorkPartitions(3, [1]));
+
+        Assert.All(a, i => Assert.NotEqual(1, i.Id % 3));
+        Assert.All(b, i => Assert.Equal(1, i.Id % 3));
+        Assert.Equal(ids.Where(id => id % 3 == 1).Order(), b.Select(i => i.Id).Order());
+        Assert.Equal(ids.Order(), a.Concat(b).Select(i => i.Id).Order());
+        Assert.Empty(await Work.ClaimAsync(queue, "node-c", 100, LongLease));
+    }
+
+    [Fact]
+    public async Task An_expired_lease_is_taken_by_a_node_that_owns_none_of_the_partitions()
+    {
+        var queue = Id("partitions-expired");
+        await NewQueueAsync(queue, 1);
+        var first = Assert.Single(await Work.ClaimAsync(queue, "node-a", 1, ShortLease));
+
+        await LeaseEndedAsync(queue, first.Id);
+        var second = Assert.Single(await Work.ClaimAsync(queue, "node-b", 1, LongLease, new WorkPartitions(2, [])));
+
+        Assert.Equal((first.Id, 1), (second.Id, second.Attempts));
+    }
+
+    [Fact]
     public async Task An_expired_lease_is_claimed_by_another_owner_and_the_first_owners_late_settle_changes_nothing()
     {
         var queue = Id("expired");

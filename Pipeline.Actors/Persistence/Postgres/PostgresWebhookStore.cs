@@ -30,6 +30,7 @@ internal sealed class PostgresWebhookStore(NpgsqlDataSource dataSource) : IWebho
                      FROM work_items w
                     WHERE w.queue = 'deliveries' AND w.target = l.id AND w.state = 'pending' AND w.next_attempt_at <= now()
                       AND (w.leased_until IS NULL OR w.leased_until < now())
+                      AND (w.leased_until IS NOT NULL OR mod(w.id, $7) = ANY($8))
                     ORDER BY w.next_attempt_at, w.id
                     LIMIT l.lane_limit
                       FOR UPDATE SKIP LOCKED) d
@@ -157,7 +158,7 @@ internal sealed class PostgresWebhookStore(NpgsqlDataSource dataSource) : IWebho
 
     public async Task<IReadOnlyList<DeliveryClaim>> ClaimDeliveriesAsync(
         string owner, IReadOnlyDictionary<string, int> laneLimits, int defaultLaneLimit, int limit, TimeSpan lease,
-        CancellationToken cancellationToken = default)
+        WorkPartitions partitions, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         ArgumentOutOfRangeException.ThrowIfNegative(defaultLaneLimit);
@@ -166,6 +167,7 @@ internal sealed class PostgresWebhookStore(NpgsqlDataSource dataSource) : IWebho
             [
                 Value(owner), Value(lease), Value(defaultLaneLimit),
                 Value(laneLimits.Keys.ToArray()), Value(laneLimits.Values.Select(v => Math.Max(v, 0)).ToArray()), Value(limit),
+                Value((long)partitions.Count), Value(partitions.Owned.Select(p => (long)p).ToArray()),
             ],
             r => new DeliveryClaim(
                 new WorkItem(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6),

@@ -29,6 +29,7 @@ internal sealed class PostgresWorkQueue(NpgsqlDataSource dataSource) : IWorkQueu
                      FROM work_items
                     WHERE queue = $1 AND state = 'pending' AND next_attempt_at <= now()
                       AND (leased_until IS NULL OR leased_until < now())
+                      AND (leased_until IS NOT NULL OR mod(id, $5) = ANY($6))
                     ORDER BY next_attempt_at, id
                     LIMIT $4
                       FOR UPDATE SKIP LOCKED)
@@ -105,11 +106,12 @@ internal sealed class PostgresWorkQueue(NpgsqlDataSource dataSource) : IWorkQueu
         """;
 
     public async Task<IReadOnlyList<WorkItem>> ClaimAsync(
-        string queue, string owner, int limit, TimeSpan lease, CancellationToken cancellationToken = default)
+        string queue, string owner, int limit, TimeSpan lease, WorkPartitions partitions, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
-        return await PostgresQuery.ListAsync(dataSource, ClaimSql, [Value(queue), Value(owner), Value(lease), Value(limit)],
+        return await PostgresQuery.ListAsync(dataSource, ClaimSql,
+            [Value(queue), Value(owner), Value(lease), Value(limit), Value((long)partitions.Count), Value(partitions.Owned.Select(p => (long)p).ToArray())],
             r => new WorkItem(
                 r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetNullableString(3), r.GetString(4), r.GetString(5), r.GetString(6),
                 r.GetTime(7), r.GetInt32(8), r.GetString(9), r.GetTime(10)),

@@ -30,7 +30,8 @@ internal sealed class SqliteWebhookStore(SqliteConnectionFactory connections, Ti
                         LEFT JOIN (SELECT json_extract(value, '$.target') AS target, json_extract(value, '$.limit') AS lane_limit
                                      FROM json_each($lanes)) q ON q.target = w.target
                        WHERE w.queue = 'deliveries' AND w.state = 'pending' AND w.next_attempt_at <= $now
-                         AND (w.leased_until IS NULL OR w.leased_until < $now))
+                         AND (w.leased_until IS NULL OR w.leased_until < $now)
+                         AND (w.leased_until IS NOT NULL OR w.id % $partitions IN (SELECT value FROM json_each($owned))))
                 WHERE place <= lane_limit
                 ORDER BY next_attempt_at, id
                 LIMIT $limit)
@@ -166,7 +167,7 @@ internal sealed class SqliteWebhookStore(SqliteConnectionFactory connections, Ti
 
     public async Task<IReadOnlyList<DeliveryClaim>> ClaimDeliveriesAsync(
         string owner, IReadOnlyDictionary<string, int> laneLimits, int defaultLaneLimit, int limit, TimeSpan lease,
-        CancellationToken cancellationToken = default)
+        WorkPartitions partitions, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         ArgumentOutOfRangeException.ThrowIfNegative(defaultLaneLimit);
@@ -182,7 +183,8 @@ internal sealed class SqliteWebhookStore(SqliteConnectionFactory connections, Ti
             var leases = new List<(long Id, string Queue, string MessageId, string Target, int Attempts, string Token, long LeasedUntil, long Due)>();
             await using (var claim = Command(connection, transaction, ClaimSql,
                 ("$now", now), ("$lease_ms", (long)Math.Ceiling(lease.TotalMilliseconds)), ("$owner", owner),
-                ("$default_lane_limit", defaultLaneLimit), ("$lanes", lanes), ("$limit", limit)))
+                ("$default_lane_limit", defaultLaneLimit), ("$lanes", lanes), ("$limit", limit),
+                ("$partitions", partitions.Count), ("$owned", $"[{string.Join(',', partitions.Owned)}]")))
             await using (var reader = await claim.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -23,6 +23,7 @@ internal sealed class SqliteWorkQueue(SqliteConnectionFactory connections, TimeP
                  FROM work_items
                 WHERE queue = $queue AND state = 'pending' AND next_attempt_at <= $now
                   AND (leased_until IS NULL OR leased_until < $now)
+                  AND (leased_until IS NOT NULL OR id % $partitions IN (SELECT value FROM json_each($owned)))
                 ORDER BY next_attempt_at, id
                 LIMIT $limit)
         RETURNING id, queue, message_id, target, attempts, lease_token, leased_until, next_attempt_at
@@ -98,7 +99,7 @@ internal sealed class SqliteWorkQueue(SqliteConnectionFactory connections, TimeP
         """;
 
     public async Task<IReadOnlyList<WorkItem>> ClaimAsync(
-        string queue, string owner, int limit, TimeSpan lease, CancellationToken cancellationToken = default)
+        string queue, string owner, int limit, TimeSpan lease, WorkPartitions partitions, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
@@ -111,7 +112,8 @@ internal sealed class SqliteWorkQueue(SqliteConnectionFactory connections, TimeP
 
             var leases = new List<(long Id, string Queue, string MessageId, string? Target, int Attempts, string Token, long LeasedUntil, long Due)>();
             await using (var claim = Command(connection, transaction, ClaimSql,
-                ("$now", now), ("$lease_ms", Milliseconds(lease)), ("$owner", owner), ("$queue", queue), ("$limit", limit)))
+                ("$now", now), ("$lease_ms", Milliseconds(lease)), ("$owner", owner), ("$queue", queue), ("$limit", limit),
+                ("$partitions", partitions.Count), ("$owned", $"[{string.Join(',', partitions.Owned)}]")))
             await using (var reader = await claim.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.RateLimiting;
 using Pipeline.Actors.Runtime;
+using Pipeline.Actors.Work;
 using Pipeline.Host.Pipelines;
 using Pipeline.Streams.Pipelines;
 using Pipeline.Streams.Telemetry;
@@ -29,7 +30,7 @@ internal sealed class HostInstruments
 
     public HostInstruments(
         PipelineMetrics metrics, PipelineRegistry pipelines, QueueDepths depths,
-        Pipeline.Host.Engine.EngineCounters engine, ClusterReadings cluster, ProjectionLag projectionLag)
+        Pipeline.Host.Engine.EngineCounters engine, ClusterReadings cluster, ProjectionLag projectionLag, OwnedWorkPartitions partitions)
     {
         var meter = metrics.Meter;
         _requestDuration = meter.CreateHistogram("pipeline_http_request_duration_seconds", unit: "s",
@@ -83,6 +84,8 @@ internal sealed class HostInstruments
             description: "Shards hosted by this node, by entity type (its shard regions' state); refreshed at most every 5 s.");
         meter.CreateObservableGauge("pipeline_cluster_shard_entities", () => Hosted(cluster, h => h.Entities),
             description: "Entities running in the shards this node hosts, by entity type; refreshed at most every 5 s.");
+        meter.CreateObservableGauge("pipeline_work_partitions_owned", () => partitions.Current.Owned.Count,
+            description: $"Work partitions (of {partitions.Count}) whose tickets, webhook fan-out and deliveries this node claims.");
         meter.CreateObservableGauge("pipeline_projection_lag_events", () => ProjectionLagOf(projectionLag),
             description: "Journal events not yet applied by the journal projection (highest journal position minus its checkpoint); read at most every 2 s.");
 

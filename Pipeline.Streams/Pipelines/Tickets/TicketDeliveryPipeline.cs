@@ -94,6 +94,9 @@ public sealed class TicketDeliveryPipeline
     /// <summary>Where WhatsApp outcomes are counted (<c>/metrics</c>); none when null.</summary>
     public PipelineMetrics? Metrics { get; init; }
 
+    /// <summary>The share of the queue this node claims (its work partitions); every item when not set.</summary>
+    public Func<WorkPartitions> Partitions { get; init; } = static () => WorkPartitions.All;
+
     /// <summary>
     /// Runs the graph on <paramref name="materializer"/> until <paramref name="stopping"/> is canceled, restarting a
     /// failed run with backoff (<see cref="SupervisedGraph"/>). On stop it drains: claims nothing more, lets in-flight
@@ -124,6 +127,7 @@ public sealed class TicketDeliveryPipeline
         {
             CanClaim = () => !WhatsApp.Breaker!.IsRefusing,
             StopClaiming = run.StopClaiming,
+            Partitions = Partitions,
         };
         run.Using(Tickets.Settings.OnChange(s =>
         {

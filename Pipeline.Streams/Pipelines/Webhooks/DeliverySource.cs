@@ -42,6 +42,9 @@ public sealed class DeliverySource
     /// <summary>Attempts in flight on this node at once (the pipeline's parallelism); each delivery holds one until settled.</summary>
     public ResizableLimit Slots { get; }
 
+    /// <summary>The share of the deliveries this node claims (its work partitions), read before each claim; every one by default.</summary>
+    public Func<WorkPartitions> Partitions { get; init; } = static () => WorkPartitions.All;
+
     /// <summary>Canceled when the node begins to stop: nothing more is claimed and the source completes, so the graph drains.</summary>
     public CancellationToken StopClaiming { get; init; }
 
@@ -70,7 +73,7 @@ public sealed class DeliverySource
             {
                 var asked = permits;
                 var claims = await _store.ClaimDeliveriesAsync(
-                    _options.Owner, _lanes.Limits(), _lanes.LaneSize, asked, _options.Lease, cancellationToken);
+                    _options.Owner, _lanes.Limits(), _lanes.LaneSize, asked, _options.Lease, Partitions(), cancellationToken);
                 // Every delivery of the claim waits from now on, before the first is written: a write can block behind the
                 // throttle until the graph stops, and a delivery not yet counted as waiting would keep its lease.
                 var claimed = new List<Delivery>(claims.Count);

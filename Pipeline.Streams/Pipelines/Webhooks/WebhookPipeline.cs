@@ -80,6 +80,9 @@ public sealed class WebhookPipeline
     /// <summary>Where delivery outcomes are counted (<c>/metrics</c>); none when null.</summary>
     public PipelineMetrics? Metrics { get; init; }
 
+    /// <summary>The share of the queue this node claims (its work partitions); every item when not set.</summary>
+    public Func<WorkPartitions> Partitions { get; init; } = static () => WorkPartitions.All;
+
     /// <summary>The lanes of the graph running now (null before the first run): attempts in flight and circuit per endpoint.</summary>
     public DeliveryLanes? Lanes { get; private set; }
 
@@ -111,11 +114,13 @@ public sealed class WebhookPipeline
             Control.Gate, _time, _logger)
         {
             StopClaiming = run.StopClaiming,
+            Partitions = Partitions,
         };
         var deliveries = new DeliverySource(_store, lanes, new ResizableLimit(settings.Parallelism), wake, Control.Gate,
             new DeliverySourceOptions(_node, DeliveryLease, _options.PollInterval), _time)
         {
             StopClaiming = run.StopClaiming,
+            Partitions = Partitions,
         };
         run.Using(Control.Settings.OnChange(s =>
         {

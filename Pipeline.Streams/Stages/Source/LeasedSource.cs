@@ -38,6 +38,12 @@ public sealed class LeasedSource
     /// <summary>Claimed-but-unsettled items allowed at once; resize it live (the pipeline's buffer size).</summary>
     public ResizableLimit Budget { get; }
 
+    /// <summary>
+    /// The share of the queue this node claims, read before each claim: the work partitions cluster sharding placed on it
+    /// (<see cref="OwnedWorkPartitions"/>). Every item by default.
+    /// </summary>
+    public Func<WorkPartitions> Partitions { get; init; } = static () => WorkPartitions.All;
+
     /// <summary>When false (e.g. an open circuit downstream) nothing new is claimed.</summary>
     public Func<bool> CanClaim { get; init; } = static () => true;
 
@@ -76,7 +82,7 @@ public sealed class LeasedSource
             try
             {
                 var items = CanClaim()
-                    ? await _queue.ClaimAsync(_options.Queue, _options.Owner, permits, _options.LeaseDuration, cancellationToken)
+                    ? await _queue.ClaimAsync(_options.Queue, _options.Owner, permits, _options.LeaseDuration, Partitions(), cancellationToken)
                     : [];
                 // Every item of the claim is unsettled from now on, before the first is written: a write can block behind
                 // the stages below until the graph stops, and an item not yet tracked would be neither kept alive nor handed back.

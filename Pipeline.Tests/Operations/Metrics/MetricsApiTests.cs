@@ -71,6 +71,8 @@ public sealed class MetricsApiTests(AppFixture<SqliteTestDatabase> fixture) : IC
             Assert.Equal(new[] { "batch", "event", "member", "registration", "webhook-endpoint" }, hosted.Keys.Order().ToArray());
             Assert.True(hosted["event"] >= 1, $"{name} counts the event's shard and entity");
         }
+        // A cluster of one owns every work partition (once its daemon process has started them all).
+        Assert.Equal(30, Assert.Single(Family(families, "pipeline_work_partitions_owned", "gauge").Samples).Value);
         var lag = Assert.Single(Family(families, "pipeline_projection_lag_events", "gauge").Samples);
         Assert.Equal("journal", lag.Labels["projection"]);
         Assert.True(lag.Value >= 0);

@@ -92,7 +92,7 @@ public sealed class ClaimHandBackTests
     {
         public Task<IReadOnlyList<DeliveryClaim>> ClaimDeliveriesAsync(
             string owner, IReadOnlyDictionary<string, int> laneLimits, int defaultLaneLimit, int limit, TimeSpan lease,
-            CancellationToken cancellationToken = default) =>
+            WorkPartitions partitions, CancellationToken cancellationToken = default) =>
             Task.FromResult<IReadOnlyList<DeliveryClaim>>(queue.TakeOnce().Select(i => new DeliveryClaim(i, "http://127.0.0.1:9/hook", "secret")).ToList());
 
         public Task AddAsync(WebhookEndpoint endpoint, CancellationToken cancellationToken = default) => throw new NotSupportedException();
