@@ -130,8 +130,8 @@ fi
 
 if [ "$code" -ne 0 ]; then
   # The server's own account of a failed run (too many clients, deadlocks, crashes) goes before its log is removed.
-  echo "PostgreSQL's errors during the run, duplicate keys left out (last 30):"
-  grep -E 'ERROR|FATAL|PANIC|deadlock' "$pg_dir/postgres.log" | grep -v 'duplicate key' | tail -n 30 || true
+  echo "PostgreSQL's errors during the run, duplicate keys and dropped test databases left out (last 30):"
+  grep -E 'ERROR|FATAL|PANIC|deadlock' "$pg_dir/postgres.log" | grep -v -e 'duplicate key' -e 'due to administrator command' | tail -n 30 || true
 fi
 
 cleanup

@@ -47,13 +47,23 @@ public sealed class PaymentTraceTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, (await _flow.ConfirmAsync(eventId, memberId, orderId, PaymentScenario.NewPaymentId())).StatusCode);
 
-        // The server's activity ends just after the response is written: wait for it.
+        // The server's activity ends just after the response is written: wait for it. ASP.NET Core's activities are seen
+        // by every tracer in the process, so other test classes' confirmations may be exported here too: ours is the
+        // confirmation whose trace asks this registration.
+        var key = $"{eventId}/{memberId}";
         Activity? request = null;
-        Assert.True(await Eventually.HoldsAsync(() => (request = _exported.Snapshot().SingleOrDefault(a =>
-            a.Kind == ActivityKind.Server && (string?)a.GetTagItem("http.route") == ConfirmRoute)) is not null), "the confirmation's request is traced");
+        Assert.True(await Eventually.HoldsAsync(() =>
+        {
+            var exported = _exported.Snapshot();
+            var asked = exported.Where(a => a.DisplayName == "entity ask Registration" && (string?)a.GetTagItem("pipeline.entity.key") == key)
+                .Select(a => a.TraceId).ToHashSet();
+            request = exported.SingleOrDefault(a =>
+                a.Kind == ActivityKind.Server && (string?)a.GetTagItem("http.route") == ConfirmRoute && asked.Contains(a.TraceId));
+            return request is not null;
+        }), "the confirmation's request is traced");
         var trace = _exported.Snapshot().Where(a => a.TraceId == request!.TraceId).ToDictionary(a => a.SpanId);
         var ask = Assert.Single(trace.Values, a => a.DisplayName == "entity ask Registration");
-        Assert.Equal($"{eventId}/{memberId}", ask.GetTagItem("pipeline.entity.key")); // a registration is keyed by event and member
+        Assert.Equal(key, ask.GetTagItem("pipeline.entity.key")); // a registration is keyed by event and member
         Assert.Equal(ActivityStatusCode.Unset, ask.Status);
         // Beneath the request: its parents lead to the request's activity.
         var parent = ask;
