@@ -124,7 +124,11 @@ public abstract class WebhookCrashContract(TestDatabase database, ITestOutputHel
 
     protected const string AdminKey = "webhook-crash-admin-key-0123";
     protected const string Depleted = "batch.depleted";
-    private const int Messages = 30;
+    /// <summary>
+    /// Enough that node-a, which on PostgreSQL claims only its share of the work partitions (about a half of the fan-outs,
+    /// a half of those deliveries: some 30), still has deliveries to send after its first few were answered.
+    /// </summary>
+    private const int Messages = 120;
     private string _workingDirectory = "";
 
     protected WebhookReceiver Receiver { get; private set; } = null!;
@@ -159,8 +163,8 @@ public abstract class WebhookCrashContract(TestDatabase database, ITestOutputHel
             using var client = doomed.CreateClient(AdminKey);
             if (survivor is not null)
             {
-                // node-b sends nothing until node-a is dead: paused before any message exists, so node-a alone claims, and
-                // what node-a holds at its death is all that is in flight.
+                // node-b sends nothing until node-a is dead: paused before any message exists, so node-a alone claims (its
+                // share of the work partitions; node-b's share waits), and what node-a holds at its death is all that is in flight.
                 using var survivorAdmin = survivor.CreateClient(AdminKey);
                 await SetWebhooksPausedAsync(survivorAdmin, true);
             }
