@@ -11,7 +11,7 @@ namespace Pipeline.Actors.Work;
 /// keeps two nodes from working on it at once. A lease that ran out means its holder stopped renewing it (it died or is
 /// frozen), so any node may take that item at once, without waiting for the holder's partitions to be placed elsewhere.
 /// </remarks>
-public sealed record WorkPartitions
+public sealed class WorkPartitions
 {
     /// <summary>Every item: one partition, owned.</summary>
     public static readonly WorkPartitions All = new(1, [0]);
@@ -32,13 +32,6 @@ public sealed record WorkPartitions
 
     /// <summary>The partitions this claim takes, in order, each once.</summary>
     public IReadOnlyList<int> Owned { get; }
-
-    /// <summary>Whether an item with this id belongs to the owned partitions.</summary>
-    public bool Contains(long itemId) => Owned.Contains((int)(itemId % Count));
-
-    public bool Equals(WorkPartitions? other) => other is not null && Count == other.Count && Owned.SequenceEqual(other.Owned);
-
-    public override int GetHashCode() => HashCode.Combine(Count, Owned.Count);
 
     public override string ToString() => $"{Owned.Count}/{Count} [{string.Join(',', Owned)}]";
 }

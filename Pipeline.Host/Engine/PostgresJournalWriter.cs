@@ -42,15 +42,11 @@ internal sealed class PostgresJournalWriter : IAsyncDisposable
 
     public PostgresJournalWriter(string connectionString, JournalTableConfig tables, Akka.Serialization.Serialization serialization, string? defaultSerializer)
     {
-        var builder = new NpgsqlDataSourceBuilder(connectionString);
-        // The writer loops are the only users: a pool larger than they need would only hold idle server connections.
-        builder.ConnectionStringBuilder.MaxPoolSize = Math.Min(builder.ConnectionStringBuilder.MaxPoolSize, MaxConnections);
-        _dataSource = builder.Build();
+        _dataSource = PostgresJournalTable.DataSource(connectionString, MaxConnections);
         _serialization = serialization;
         _defaultSerializer = defaultSerializer;
-        var table = tables.EventJournalTable;
-        var c = table.ColumnNames;
-        var name = string.IsNullOrEmpty(tables.SchemaName) ? table.Name : $"{tables.SchemaName}.{table.Name}";
+        var c = tables.EventJournalTable.ColumnNames;
+        var name = PostgresJournalTable.Name(tables);
         _inserts = new(Writers, MaxRows, InsertAsync, rows => rows.Count);
         _sql = $"""
             INSERT INTO {name} ({c.Created}, {c.Deleted}, {c.PersistenceId}, {c.SequenceNumber}, {c.Message}, {c.Manifest}, {c.Identifier}, {c.WriterUuid})

@@ -31,13 +31,10 @@ internal sealed class PostgresRecoveryReader : IAsyncDisposable
     /// <param name="limit">Rows read per entity at most.</param>
     public PostgresRecoveryReader(string connectionString, JournalTableConfig tables, int limit)
     {
-        var builder = new NpgsqlDataSourceBuilder(connectionString);
-        builder.ConnectionStringBuilder.MaxPoolSize = Math.Min(builder.ConnectionStringBuilder.MaxPoolSize, Readers + 1);
-        _dataSource = builder.Build();
+        _dataSource = PostgresJournalTable.DataSource(connectionString, Readers + 1);
         _limit = limit;
-        var table = tables.EventJournalTable;
-        var c = table.ColumnNames;
-        var name = string.IsNullOrEmpty(tables.SchemaName) ? table.Name : $"{tables.SchemaName}.{table.Name}";
+        var c = tables.EventJournalTable.ColumnNames;
+        var name = PostgresJournalTable.Name(tables);
         _sql = $"""
             SELECT w.n, j.{c.Ordering}, j.{c.Created}, j.{c.Deleted}, j.{c.SequenceNumber}, j.{c.Message}, j.{c.Manifest}, j.{c.Identifier}, j.{c.WriterUuid}
               FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS w(persistence_id, after, n)
