@@ -168,6 +168,9 @@ public abstract class WebhookCrashContract(TestDatabase database, ITestOutputHel
                 using var survivorAdmin = survivor.CreateClient(AdminKey);
                 await SetWebhooksPausedAsync(survivorAdmin, true);
             }
+            // node-a too waits until every message exists: on a slow box it could otherwise deliver its whole share while
+            // the messages are still being made, and have nothing left in flight when the receiver starts to hang.
+            await SetWebhooksPausedAsync(client, true);
             await WebhookTestKit.CreateEndpointAsync(client, Receiver, "slow", Depleted);
             Receiver.Slow("slow", TimeSpan.FromMilliseconds(200)); // deliveries overlap: several in flight at once
             var ids = new List<string>();
@@ -175,6 +178,7 @@ public abstract class WebhookCrashContract(TestDatabase database, ITestOutputHel
             {
                 ids.Add((await WebhookTestKit.DepleteBatchAsync(client)).BatchId);
             }
+            await SetWebhooksPausedAsync(client, false);
 
             // Once node-a has delivered a few, the receiver takes requests but answers none, and node-a is killed as soon
             // as one has arrived: the receiver has that delivery and node-a never learns it. No attempt can reach its
