@@ -24,6 +24,9 @@ public interface IStorage : IAsyncDisposable
     IMemberReadModel Members { get; }
     IRegistrationReadModel Registrations { get; }
 
+    /// <summary>Orders written when their placement is answered, so that a confirmation's miss is definitive.</summary>
+    IOrderIndex Orders { get; }
+
     /// <summary>Background work: one item per outbox message per queue of <see cref="OutboxRoutes"/>, added with the message by the journal projection.</summary>
     IWorkQueue Work { get; }
 

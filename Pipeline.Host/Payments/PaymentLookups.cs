@@ -12,12 +12,14 @@ namespace Pipeline.Host.Payments;
 /// </summary>
 /// <remarks>
 /// Events and members straight from storage (their fee and name never change, and the read-side catch-up is for counts
-/// this path does not use); orders through <paramref name="registrations"/>, which catches up when one is missing.
+/// this path does not use); orders through <paramref name="registrations"/>: every order is written there when its
+/// placement is answered (<see cref="PlacedAsync"/>), so one missing was never placed.
 /// </remarks>
 internal sealed class PaymentLookups(IStorage storage, IRegistrationReadModel registrations, Pipeline.Host.ReadSide.ReadSideCatchUp catchUp)
 {
     private readonly IEventReadModel _eventRows = storage.Events;
     private readonly IMemberReadModel _memberRows = storage.Members;
+    private readonly IOrderIndex _orderIndex = storage.Orders;
 
     // An order is confirmed soon after it is placed, usually once: a recent window is all that pays off.
     private readonly WriteOnceCache<EventView> _events = new(capacity: 10_000);
@@ -43,8 +45,15 @@ internal sealed class PaymentLookups(IStorage storage, IRegistrationReadModel re
 
     public Task<OrderView?> OrderAsync(string id, CancellationToken ct) => _orders.GetAsync(id, registrations.GetOrderAsync, ct);
 
-    /// <summary>An order this node just placed: its confirmation, usually here too, then needs no read.</summary>
-    public void Placed(OrderView order) => _orders.Add(order.OrderId, order);
+    /// <summary>
+    /// An order this node just placed, written to the order index before the placement is answered (so no node's
+    /// confirmation of it can miss) and kept here: its confirmation, usually here too, then needs no read.
+    /// </summary>
+    public async Task PlacedAsync(OrderView order, CancellationToken ct)
+    {
+        await _orderIndex.AddAsync(order, ct);
+        _orders.Add(order.OrderId, order);
+    }
 
     /// <summary>
     /// A member this node just created: an order placed for it a moment later then needs neither a read nor a catch-up

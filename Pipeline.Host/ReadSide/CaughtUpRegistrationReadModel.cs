@@ -20,19 +20,11 @@ internal sealed class CaughtUpRegistrationReadModel(IRegistrationReadModel inner
     }
 
     /// <summary>
-    /// An order never changes once written, so one found is current: no catch-up on the confirmation path. One placed
-    /// a moment ago (on any node) may not be projected yet: a miss asks the projection to catch up and reads again, so a
-    /// confirmation never fails for an order that exists.
+    /// No catch-up: an order is written to the read side when its placement is answered (<see cref="IOrderIndex"/>),
+    /// before anyone can know its id, and never changes after; one not found was never placed.
     /// </summary>
-    public async Task<OrderView?> GetOrderAsync(string orderId, CancellationToken cancellationToken = default)
-    {
-        if (await inner.GetOrderAsync(orderId, cancellationToken) is { } order)
-        {
-            return order;
-        }
-        await catchUp.WaitAsync(cancellationToken, force: true);
-        return await inner.GetOrderAsync(orderId, cancellationToken);
-    }
+    public Task<OrderView?> GetOrderAsync(string orderId, CancellationToken cancellationToken = default) =>
+        inner.GetOrderAsync(orderId, cancellationToken);
 
     public async Task<PaymentView?> GetPaymentAsync(string paymentId, CancellationToken cancellationToken = default)
     {

@@ -199,6 +199,24 @@ public abstract class ReadModelContract(TestDatabase database) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_order_indexed_at_its_placement_is_readable_before_the_projection_and_the_projections_copy_changes_nothing()
+    {
+        var registration = Registration("indexed", Id("indexed-event"), Id("indexed-member"));
+        var orders = Enumerable.Range(0, 20).Select(i => Order($"indexed-{i}", registration)).ToList();
+
+        // Placements answered at the same moment: each is readable once its own write returns.
+        await Task.WhenAll(orders.Select(async order =>
+        {
+            await Storage.Orders.AddAsync(order);
+            Assert.Equal(order, await Storage.Registrations.GetOrderAsync(order.OrderId));
+        }));
+        await Storage.Orders.AddAsync(orders[0]); // a placement's write repeated
+        await SeedAsync([registration, orders[1] with { Amount = 1 }]);
+
+        Assert.Equal(orders, await Task.WhenAll(orders.Select(o => Storage.Registrations.GetOrderAsync(o.OrderId))));
+    }
+
+    [Fact]
     public async Task Events_and_registrations_list_in_creation_order_and_page_by_position()
     {
         var tail = await EventsTailAsync();

@@ -17,6 +17,7 @@ public sealed class PostgresStorage : IStorage
     private readonly NpgsqlDataSource _dataSource;
     private readonly NpgsqlDataSource _claimsDataSource;
     private readonly PostgresPaymentClaims _claims;
+    private readonly PostgresOrderIndex _orders;
 
     public PostgresStorage(string connectionString)
     {
@@ -31,6 +32,7 @@ public sealed class PostgresStorage : IStorage
         Events = new PostgresEventReadModel(_dataSource);
         Members = new PostgresMemberReadModel(_dataSource);
         Registrations = new PostgresRegistrationReadModel(_dataSource);
+        _orders = new PostgresOrderIndex(_dataSource);
         Work = new PostgresWorkQueue(_dataSource);
         Webhooks = new PostgresWebhookStore(_dataSource);
         Nodes = new PostgresNodeRegistry(_dataSource);
@@ -59,6 +61,7 @@ public sealed class PostgresStorage : IStorage
     public IEventReadModel Events { get; }
     public IMemberReadModel Members { get; }
     public IRegistrationReadModel Registrations { get; }
+    public IOrderIndex Orders => _orders;
     public IWorkQueue Work { get; }
     public IWebhookStore Webhooks { get; }
     public INodeRegistry Nodes { get; }
@@ -81,6 +84,7 @@ public sealed class PostgresStorage : IStorage
     public async ValueTask DisposeAsync()
     {
         await _claims.DisposeAsync().ConfigureAwait(false);
+        await _orders.DisposeAsync().ConfigureAwait(false);
         await _claimsDataSource.DisposeAsync().ConfigureAwait(false);
         await _dataSource.DisposeAsync().ConfigureAwait(false);
     }

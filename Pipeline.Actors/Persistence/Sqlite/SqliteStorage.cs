@@ -30,6 +30,7 @@ public sealed class SqliteStorage : IStorage
         Events = new SqliteEventReadModel(_connections);
         Members = new SqliteMemberReadModel(_connections);
         Registrations = new SqliteRegistrationReadModel(_connections);
+        Orders = new SqliteOrderIndex(_connections);
         Work = new SqliteWorkQueue(_connections, timeProvider);
         Webhooks = new SqliteWebhookStore(_connections, timeProvider);
         Nodes = new SqliteNodeRegistry(_connections, timeProvider);
@@ -50,6 +51,7 @@ public sealed class SqliteStorage : IStorage
     public IEventReadModel Events { get; }
     public IMemberReadModel Members { get; }
     public IRegistrationReadModel Registrations { get; }
+    public IOrderIndex Orders { get; }
     public IWorkQueue Work { get; }
     public IWebhookStore Webhooks { get; }
     public INodeRegistry Nodes { get; }

@@ -60,7 +60,7 @@ internal static class OrderEndpoints
             new PlaceOrder(eventId, memberId!, registrationId, orderId, fee.FeeAmount, fee.FeeCurrency), ct);
         if (reply is RegistrationReply.OrderAccepted placed)
         {
-            lookups.Placed(placed.Order);
+            await lookups.PlacedAsync(placed.Order, ct);
         }
         return reply switch
         {

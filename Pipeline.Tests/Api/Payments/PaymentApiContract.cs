@@ -17,7 +17,27 @@ public abstract class PaymentApiContract<TDatabase>(AppFixture<TDatabase> fixtur
     where TDatabase : TestDatabase, new()
 {
     private readonly PipelineApp _app = fixture.App;
+    private readonly TestDatabase _database = fixture.Database;
     private readonly PaymentScenario _flow = new(fixture.App);
+
+    /// <summary>
+    /// The journal projection writes orders too, but up to a poll later: a confirmation reaching another node in that
+    /// moment must find the order, and an order id is known only from this answer.
+    /// </summary>
+    [Fact]
+    public async Task Every_order_is_in_the_read_side_when_its_placement_is_answered()
+    {
+        var eventId = await _flow.CreateEventAsync();
+        var members = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => _flow.CreateMemberAsync($"+91910000{i:D4}")));
+
+        var placed = await Task.WhenAll(members.Select(async m =>
+        {
+            var (orderId, _) = await _flow.PlaceOrderAsync(eventId, m);
+            return await _database.ScalarAsync($"SELECT count(*) FROM orders WHERE order_id = '{orderId}'");
+        }));
+
+        Assert.All(placed, rows => Assert.Equal(1, rows));
+    }
 
     [Fact]
     public async Task Fifty_identical_confirmations_at_once_pay_once_and_replay_49_times()
