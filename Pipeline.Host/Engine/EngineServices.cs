@@ -93,15 +93,15 @@ internal static class EngineServices
                 .AddHocon(EngineHocon(sqlite, cluster.SplitBrainStrategy == ClusterOptions.LeaseMajority), HoconAddMode.Prepend)
                 .WithCustomSerializer("pipeline-journal", JournalSerializer.BoundTypes, system => new JournalSerializer(system))
                 .WithEntities<BatchRegion, BatchState, BatchCommand, BatchEvent, BatchReply>(
-                    Batches, settings, counters.Batches, time, engine)
+                    Batches, settings, counters.Batches, time, engine.IdleTimeout)
                 .WithEntities<RegistrationRegion, RegistrationState, RegistrationCommand, RegistrationEvent, RegistrationReply>(
-                    Registrations, settings, counters.Registrations, time, engine)
+                    Registrations, settings, counters.Registrations, time, engine.IdleTimeout)
                 .WithEntities<EventRegion, EventView?, EventView, RecordCreated<EventView>, RecordReply<EventView>>(
-                    EventRecords, settings, counters.Events, time, engine)
+                    EventRecords, settings, counters.Events, time, engine.RecordIdleTimeout)
                 .WithEntities<MemberRegion, MemberView?, MemberView, RecordCreated<MemberView>, RecordReply<MemberView>>(
-                    MemberRecords, settings, counters.Members, time, engine)
+                    MemberRecords, settings, counters.Members, time, engine.RecordIdleTimeout)
                 .WithEntities<WebhookEndpointRegion, WebhookEndpointState, WebhookEndpointCommand, WebhookEndpointEvent, WebhookEndpointReply>(
-                    WebhookEndpoints, settings, counters.WebhookEndpoints, time, engine)
+                    WebhookEndpoints, settings, counters.WebhookEndpoints, time, engine.IdleTimeout)
                 .WithSingleton<JournalProjectionProxy>("journal-projection",
                     (system, _, _) => ProjectionProps(system, sp),
                     new ClusterSingletonOptions(), createProxyToo: true)
@@ -114,13 +114,13 @@ internal static class EngineServices
     /// <summary>One entity type as a shard region of <see cref="EntityActor{TState,TCommand,TEvent,TReply}"/>s around its behavior.</summary>
     private static AkkaConfigurationBuilder WithEntities<TRegion, TState, TCommand, TEvent, TReply>(
         this AkkaConfigurationBuilder akka, IEntityBehavior<TState, TCommand, TEvent, TReply> behavior, EntitySettings settings,
-        EntityCounters counters, TimeProvider time, EngineOptions engine)
+        EntityCounters counters, TimeProvider time, TimeSpan idleTimeout)
         where TEvent : class =>
         akka.WithShardRegion<TRegion>(behavior.EntityType,
             key => FactoryProducer<EntityActor<TState, TCommand, TEvent, TReply>>.Props(
                 () => new EntityActor<TState, TCommand, TEvent, TReply>(behavior, key, settings, counters, time)),
             Extractor(),
-            Shards(engine));
+            Shards(idleTimeout));
 
     /// <summary>
     /// The background work's partitions as a sharded daemon process: one <see cref="WorkPartitionOwner"/> per partition in
@@ -145,11 +145,11 @@ internal static class EngineServices
     /// on their next command), passivation when idle with <see cref="EntityStop"/> (never PoisonPill: it would overtake
     /// queued commands).
     /// </summary>
-    private static ShardOptions Shards(EngineOptions engine) => new()
+    private static ShardOptions Shards(TimeSpan idleTimeout) => new()
     {
         StateStoreMode = StateStoreMode.DData,
         RememberEntities = false,
-        PassivateIdleEntityAfter = engine.IdleTimeout,
+        PassivateIdleEntityAfter = idleTimeout,
         HandOffStopMessage = EntityStop.Instance,
     };
 

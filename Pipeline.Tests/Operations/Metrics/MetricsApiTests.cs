@@ -16,7 +16,10 @@ public sealed class MetricsApiTests(AppFixture<SqliteTestDatabase> fixture) : IC
     [Fact]
     public async Task The_exposition_is_valid_text_format_with_every_contract_instrument()
     {
-        await _flow.CreateEventAsync(); // a journal write and a recovery (of a new entity): their histograms have samples
+        // Journal writes and recoveries (of new entities): their histograms have samples. The registration stays live
+        // for the shard gauges below (records leave memory within seconds).
+        var eventId = await _flow.CreateEventAsync();
+        await _flow.PlaceOrderAsync(eventId, await _flow.CreateMemberAsync());
         await _flow.Public.GetAsync("/api/events");
         await _flow.Public.GetAsync("/api/events/evt_not_there");
         await _flow.Public.GetAsync("/api/events/evt_other_missing");
@@ -69,7 +72,7 @@ public sealed class MetricsApiTests(AppFixture<SqliteTestDatabase> fixture) : IC
         {
             var hosted = Family(families, name, "gauge").Samples.ToDictionary(s => s.Labels["entity"], s => s.Value);
             Assert.Equal(new[] { "batch", "event", "member", "registration", "webhook-endpoint" }, hosted.Keys.Order().ToArray());
-            Assert.True(hosted["event"] >= 1, $"{name} counts the event's shard and entity");
+            Assert.True(hosted["registration"] >= 1, $"{name} counts the registration's shard and entity");
         }
         // A cluster of one owns every work partition (once its daemon process has started them all).
         Assert.Equal(30, Assert.Single(Family(families, "pipeline_work_partitions_owned", "gauge").Samples).Value);
@@ -129,6 +132,21 @@ public sealed class MetricsApiTests(AppFixture<SqliteTestDatabase> fixture) : IC
             Value(after, "pipeline_entity_commands_committed_total", "entity", "member"));
         Assert.Contains(after["pipeline_http_request_duration_seconds"].Samples, s =>
             s.Labels["route"] == "/api/public/events/{eventId}/confirm-payment" && s.Labels["method"] == "POST" && s.Labels["status"] == "200");
+    }
+
+    /// <summary>Records are written once and never commanded again: they leave memory within seconds, not the idle timeout.</summary>
+    [Fact]
+    public async Task Event_and_member_records_leave_memory_within_seconds_while_a_registration_stays_for_the_idle_timeout()
+    {
+        var eventId = await _flow.CreateEventAsync();
+        await _flow.PlaceOrderAsync(eventId, await _flow.CreateMemberAsync());
+
+        Assert.True(await Eventually.HoldsAsync(async () =>
+        {
+            var families = await ScrapeAsync();
+            return Value(families, "pipeline_entity_live", "entity", "event") == 0 && Value(families, "pipeline_entity_live", "entity", "member") == 0;
+        }, TimeSpan.FromSeconds(30)), "the records should be passivated after 10 s idle");
+        Assert.True(Value(await ScrapeAsync(), "pipeline_entity_live", "entity", "registration") >= 1, "the registration stays (2 min idle)");
     }
 
     private async Task TicketSentAsync(string eventId, string registrationId)
