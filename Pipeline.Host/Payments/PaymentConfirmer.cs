@@ -17,13 +17,20 @@ internal sealed class PaymentConfirmer(RegistrationClient registrations, IPaymen
     public async Task<ConfirmOutcome> ConfirmAsync(OrderView order, string paymentId, long? amount, string? currency, CancellationToken cancellationToken)
     {
         // The registration is the single writer of its own payments; the claim keeps a payment id to one registration
-        // across the cluster. A claim held by this registration (a replay, a retry) lets the entity answer as before.
+        // across the cluster. Most confirmations of a payment are replays (the client, Razorpay's webhook and the
+        // reconciliation file each bring it): the registration answers those from memory, and only a payment it would
+        // record costs the claim's round trip. A claim held by this registration already (a retry) is answered as held.
         var key = RegistrationState.KeyOf(order.EventId, order.MemberId);
-        if (await claims.ClaimAsync(paymentId, key, cancellationToken) != key)
+        var confirmation = new ConfirmPayment(order.OrderId, paymentId, amount, currency);
+        var reply = await registrations.AskAsync(key, new CheckPayment(confirmation), cancellationToken);
+        if (reply is RegistrationReply.ClaimNeeded)
         {
-            return new ConfirmOutcome(ConfirmResult.Conflict);
+            if (await claims.ClaimAsync(paymentId, key, cancellationToken) != key)
+            {
+                return new ConfirmOutcome(ConfirmResult.Conflict);
+            }
+            reply = await registrations.AskAsync(key, confirmation, cancellationToken);
         }
-        var reply = await registrations.AskAsync(key, new ConfirmPayment(order.OrderId, paymentId, amount, currency), cancellationToken);
 
         if (reply is RegistrationReply.Paid { Replayed: false })
         {

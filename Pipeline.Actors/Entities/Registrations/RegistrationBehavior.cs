@@ -27,6 +27,7 @@ public sealed class RegistrationBehavior : IEntityBehavior<RegistrationState, Re
     {
         PlaceOrder order => DecideOrder(state, order, now),
         ConfirmPayment payment => DecidePayment(state, payment, now),
+        CheckPayment check => DecideCheck(state, check, now),
         RecordTicketAttempt attempt => DecideTicketAttempt(state, attempt, now),
         CheckIn => DecideCheckIn(state, now),
         GetRegistration => RegistrationDecision.Only(state.Exists ? new RegistrationReply.Current(state.View()) : new RegistrationReply.NotFound()),
@@ -79,6 +80,12 @@ public sealed class RegistrationBehavior : IEntityBehavior<RegistrationState, Re
         var paid = Preview(state, [applied]);
         return new RegistrationDecision([applied], new RegistrationReply.Paid(paid, Replayed: false),
             [new Notification(PaidMessage, RegistrationDocument.From(paid))]);
+    }
+
+    private RegistrationDecision DecideCheck(RegistrationState state, CheckPayment check, DateTimeOffset now)
+    {
+        var decision = DecidePayment(state, check.Confirmation, now);
+        return decision.Events.Count == 0 ? decision : RegistrationDecision.Only(new RegistrationReply.ClaimNeeded());
     }
 
     private RegistrationDecision DecideTicketAttempt(RegistrationState state, RecordTicketAttempt attempt, DateTimeOffset now)

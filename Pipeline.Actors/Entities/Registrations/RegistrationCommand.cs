@@ -8,6 +8,13 @@ public sealed record PlaceOrder(string EventId, string MemberId, string Registra
 /// <param name="Amount">The captured amount when the source states one (webhook, ingestion); null when the order's amount is implied (client confirmation).</param>
 public sealed record ConfirmPayment(string OrderId, string PaymentId, long? Amount, string? Currency) : RegistrationCommand;
 
+/// <summary>
+/// A confirmation answered from the registration's state alone when it would write nothing (a replay, an unknown order, a
+/// wrong amount, a payment already kept as unapplied); any other is answered <see cref="RegistrationReply.ClaimNeeded"/>:
+/// the payment id must be claimed cluster-wide before <see cref="ConfirmPayment"/> may record it.
+/// </summary>
+public sealed record CheckPayment(ConfirmPayment Confirmation) : RegistrationCommand;
+
 public sealed record GetRegistration : RegistrationCommand;
 
 /// <summary>The outcome of one ticket delivery attempt (upload and message together).</summary>

@@ -15,6 +15,9 @@ public abstract record RegistrationReply
 
     public sealed record AmountMismatch(long ExpectedAmount, string ExpectedCurrency) : RegistrationReply;
 
+    /// <summary>The payment would be recorded: claim its id, then send <see cref="ConfirmPayment"/>.</summary>
+    public sealed record ClaimNeeded : RegistrationReply;
+
     public sealed record Current(RegistrationView Registration) : RegistrationReply;
 
     public sealed record NotFound : RegistrationReply;

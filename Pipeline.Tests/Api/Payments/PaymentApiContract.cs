@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text.Json;
 using Pipeline.Actors.Entities.Registrations;
+using Microsoft.Extensions.DependencyInjection;
 using Pipeline.Actors.Outbox;
+using Pipeline.Actors.Payments;
+using Pipeline.Actors.Persistence;
 using Pipeline.Actors.Projections;
 using Pipeline.Tests.Storage;
 using Pipeline.Tests.Support;
@@ -204,6 +207,65 @@ public abstract class PaymentApiContract<TDatabase>(AppFixture<TDatabase> fixtur
         Assert.Equal(1, outcomes.Count(o => o == "confirmed"));
         Assert.Equal(7, outcomes.Count(o => o == "conflict"));
         Assert.Equal(1, (await _flow.GetEventAsync(eventId)).GetProperty("attendeeCount").GetInt64());
+    }
+
+    /// <summary>
+    /// Most confirmations of a payment are replays (client, webhook, reconciliation file): the registration answers them
+    /// from its state, and only a payment it records costs a claim (a round trip to storage on PostgreSQL).
+    /// </summary>
+    [Fact]
+    public async Task Replays_and_refused_amounts_are_answered_without_claiming_the_payment_id()
+    {
+        var database = new TDatabase();
+        await database.InitializeAsync();
+        try
+        {
+            var counted = new CountingPaymentClaims();
+            await using var app = new PipelineApp(database)
+            {
+                TestServices = services => services.AddSingleton<IPaymentClaims>(sp => counted.Around(sp.GetRequiredService<IStorage>().PaymentClaims)),
+            };
+            var flow = new PaymentScenario(app);
+            var eventId = await flow.CreateEventAsync(fee: 1000);
+            var memberId = await flow.CreateMemberAsync();
+            var (orderId, _) = await flow.PlaceOrderAsync(eventId, memberId);
+            var paymentId = PaymentScenario.NewPaymentId();
+
+            (await flow.SendWebhookAsync(paymentId, orderId, 999)).Dispose();
+            Assert.Equal(0, counted.Claims);
+            Assert.Equal(HttpStatusCode.OK, (await flow.ConfirmAsync(eventId, memberId, orderId, paymentId)).StatusCode);
+            Assert.Equal(1, counted.Claims);
+            var replays = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => flow.ConfirmAsync(eventId, memberId, orderId, paymentId)));
+            var hook = await (await flow.SendWebhookAsync(paymentId, orderId, 1000)).JsonAsync();
+
+            Assert.All(await Task.WhenAll(replays.Select(r => r.JsonAsync())), b => Assert.True(b.GetProperty("replayed").GetBoolean()));
+            Assert.Equal("replayed", hook.GetProperty("status").GetString());
+            Assert.Equal(1, counted.Claims);
+        }
+        finally
+        {
+            await database.DisposeAsync();
+        }
+    }
+
+    private sealed class CountingPaymentClaims : IPaymentClaims
+    {
+        private IPaymentClaims? _inner;
+        private int _claims;
+
+        public int Claims => Volatile.Read(ref _claims);
+
+        public IPaymentClaims Around(IPaymentClaims inner)
+        {
+            _inner = inner;
+            return this;
+        }
+
+        public Task<string> ClaimAsync(string paymentId, string holder, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _claims);
+            return _inner!.ClaimAsync(paymentId, holder, cancellationToken);
+        }
     }
 
     [Fact]

@@ -63,6 +63,28 @@ public sealed class RegistrationBehaviorTests
     }
 
     [Fact]
+    public void A_check_answers_what_writes_nothing_and_asks_for_a_claim_before_anything_is_recorded()
+    {
+        var state = Ordered();
+
+        var first = Run(state, new CheckPayment(new ConfirmPayment("order_1", "pay_1", null, null)));
+        var mismatch = Run(state, new CheckPayment(new ConfirmPayment("order_1", "pay_1", 100, "INR")));
+        Run(state, new ConfirmPayment("order_1", "pay_1", null, null));
+        var replay = Run(state, new CheckPayment(new ConfirmPayment("order_1", "pay_1", null, null)));
+        var another = Run(state, new CheckPayment(new ConfirmPayment("order_1", "pay_2", null, null)));
+        Run(state, new ConfirmPayment("order_1", "pay_2", null, null));
+        var unappliedAgain = Run(state, new CheckPayment(new ConfirmPayment("order_1", "pay_2", null, null)));
+
+        Assert.IsType<RegistrationReply.ClaimNeeded>(first.Reply);
+        Assert.IsType<RegistrationReply.AmountMismatch>(mismatch.Reply);
+        Assert.True(Assert.IsType<RegistrationReply.Paid>(replay.Reply).Replayed);
+        Assert.IsType<RegistrationReply.ClaimNeeded>(another.Reply);
+        Assert.IsType<RegistrationReply.AlreadyPaid>(unappliedAgain.Reply);
+        Assert.All(new[] { first, mismatch, replay, another, unappliedAgain }, d => Assert.Empty(d.Events));
+        Assert.All(new[] { first, mismatch, replay, another, unappliedAgain }, d => Assert.Empty(d.Notifications));
+    }
+
+    [Fact]
     public void Ticket_attempts_count_and_the_last_failure_is_final()
     {
         var state = Paid();
