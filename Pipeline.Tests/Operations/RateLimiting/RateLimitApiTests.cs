@@ -224,10 +224,12 @@ public sealed class RateLimitApiTests(RateLimitedApp fixture) : IClassFixture<Ra
     private static async Task<(double Policy, double Route)> RefusalsAsync(HttpClient client)
     {
         var families = Metrics.PrometheusExposition.Parse(await (await client.GetAsync("/metrics")).Content.ReadAsStringAsync());
-        var policy = families["pipeline_http_rate_limited_total"].Samples.Where(s => s.Labels["policy"] == "public-reads").Sum(s => s.Value);
-        var route = families["pipeline_http_request_duration_seconds"].Samples
-            .Where(s => s.Name.EndsWith("_count", StringComparison.Ordinal) && s.Labels["route"] == "/api/events" && s.Labels["status"] == "429")
-            .Sum(s => s.Value);
+        // A family is exported from its first count on: missing when this test runs first in a fresh process.
+        double Sum(string family, Func<Metrics.PromSample, bool> match) =>
+            families.TryGetValue(family, out var found) ? found.Samples.Where(match).Sum(s => s.Value) : 0;
+        var policy = Sum("pipeline_http_rate_limited_total", s => s.Labels["policy"] == "public-reads");
+        var route = Sum("pipeline_http_request_duration_seconds",
+            s => s.Name.EndsWith("_count", StringComparison.Ordinal) && s.Labels["route"] == "/api/events" && s.Labels["status"] == "429");
         return (policy, route);
     }
 
