@@ -32,10 +32,13 @@ internal static class Tables
         return Empty(table, "no nodes");
     }
 
-    /// <summary>Shards and live entities of each node, one row per entity type and one for all of them.</summary>
+    /// <summary>
+    /// Shards and live entities of each node, one row per entity type and one for all of them, which also shows the node's
+    /// work partitions (its share of the background work).
+    /// </summary>
     public static Table Shards(IEnumerable<JsonElement> nodes)
     {
-        var table = New("NODE", "ENTITY TYPE", "SHARDS", "ENTITIES");
+        var table = New("NODE", "ENTITY TYPE", "SHARDS", "ENTITIES", "WORK PARTITIONS");
         foreach (var n in nodes)
         {
             if (n.Child("shardsByType") is { ValueKind: JsonValueKind.Object } byType)
@@ -43,12 +46,30 @@ internal static class Tables
                 var entities = n.Child("entitiesByType");
                 foreach (var type in byType.EnumerateObject())
                 {
-                    Row(table, n.Text("name"), type.Name, JsonFields.Show(type.Value), entities?.Text(type.Name) ?? JsonFields.None);
+                    Row(table, n.Text("name"), type.Name, JsonFields.Show(type.Value), entities?.Text(type.Name) ?? JsonFields.None, "");
                 }
             }
-            Row(table, n.Text("name"), "(all)", n.Text("shards"), n.Text("entities"));
+            Row(table, n.Text("name"), "(all)", n.Text("shards"), n.Text("entities"), Ranges(n.Items("workPartitions")));
         }
         return Empty(table, "no node hosts shards");
+    }
+
+    /// <summary>Numbers in order as runs, <c>0-9, 20-29</c>: a node's work partitions in a column's width.</summary>
+    public static string Ranges(IEnumerable<JsonElement> numbers)
+    {
+        var runs = new List<(int From, int To)>();
+        foreach (var n in numbers.Select(e => e.GetInt32()))
+        {
+            if (runs.Count > 0 && runs[^1].To == n - 1)
+            {
+                runs[^1] = (runs[^1].From, n);
+            }
+            else
+            {
+                runs.Add((n, n));
+            }
+        }
+        return runs.Count == 0 ? JsonFields.None : string.Join(", ", runs.Select(r => r.From == r.To ? $"{r.From}" : $"{r.From}-{r.To}"));
     }
 
     public static Table Deliveries(IEnumerable<JsonElement> deliveries, DateTimeOffset now)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
@@ -8,9 +9,10 @@ namespace Pipeline.Host.Cluster;
 
 /// <summary>
 /// Where the shards and entities of every entity type are now, by node: <see cref="GetClusterShardingStats"/> to each
-/// type's region, which its coordinator answers by asking every region of the type.
+/// type's region, which its coordinator answers by asking every region of the type; and the same of the work partitions'
+/// daemon process, whose shard ids are the partitions' numbers.
 /// </summary>
-internal sealed class ShardDistribution(IReadOnlyActorRegistry registry, ILogger<ShardDistribution> logger)
+internal sealed class ShardDistribution(IReadOnlyActorRegistry registry, ActorSystem system, ILogger<ShardDistribution> logger)
 {
     /// <summary>How long each region of a type is given to answer; the whole read waits one second more.</summary>
     public static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(2);
@@ -22,7 +24,8 @@ internal sealed class ShardDistribution(IReadOnlyActorRegistry registry, ILogger
     /// </summary>
     public async Task<IReadOnlyDictionary<Address, NodeShards>?> ReadAsync(IEnumerable<Address> nodes, CancellationToken cancellationToken)
     {
-        var regions = ShardRegions.All(registry);
+        var entityRegions = ShardRegions.All(registry);
+        IReadOnlyList<IActorRef> regions = [.. entityRegions, ShardRegions.WorkPartitions(system)];
         ClusterShardingStats[] stats;
         try
         {
@@ -42,16 +45,21 @@ internal sealed class ShardDistribution(IReadOnlyActorRegistry registry, ILogger
             return null;
         }
 
-        var types = regions.Select(ShardRegions.TypeName).ToList();
+        var types = entityRegions.Select(ShardRegions.TypeName).ToList();
+        var partitions = stats[^1];
         return nodes.Distinct().ToDictionary(address => address, address =>
         {
-            var perType = types.Select((type, i) => (Type: type,
-                Stats: stats[i].Regions.TryGetValue(address, out var region) ? region.Stats : ImmutableDictionary<string, int>.Empty)).ToList();
+            var perType = types.Select((type, i) => (Type: type, Stats: StatsOf(stats[i], address))).ToList();
             return new NodeShards(
                 perType.Sum(t => t.Stats.Count),
                 perType.Sum(t => t.Stats.Values.Sum()),
                 perType.ToDictionary(t => t.Type, t => t.Stats.Count),
-                perType.ToDictionary(t => t.Type, t => t.Stats.Values.Sum()));
+                perType.ToDictionary(t => t.Type, t => t.Stats.Values.Sum()),
+                // A partition's shard is allocated before its owner starts: only a live owner makes it this node's.
+                [.. StatsOf(partitions, address).Where(s => s.Value > 0).Select(s => int.Parse(s.Key, CultureInfo.InvariantCulture)).Order()]);
         });
     }
+
+    private static IImmutableDictionary<string, int> StatsOf(ClusterShardingStats stats, Address address) =>
+        stats.Regions.TryGetValue(address, out var region) ? region.Stats : ImmutableDictionary<string, int>.Empty;
 }

@@ -128,7 +128,7 @@ internal static class EngineServices
     /// PoisonPill) and restarted on a survivor after a node is downed.
     /// </summary>
     private static AkkaConfigurationBuilder WithWorkPartitions(this AkkaConfigurationBuilder akka, OwnedWorkPartitions owned) =>
-        akka.WithShardedDaemonProcess<WorkPartitionOwner>("work-partitions", owned.Count,
+        akka.WithShardedDaemonProcess<WorkPartitionOwner>(ShardRegions.WorkPartitionsProcess, owned.Count,
             (_, _, _) => partition => WorkPartitionOwner.Props(owned, partition),
             new ClusterDaemonOptions
             {

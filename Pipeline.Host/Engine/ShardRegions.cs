@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.Hosting;
 
 namespace Pipeline.Host.Engine;
@@ -14,6 +15,16 @@ internal static class ShardRegions
         registry.Get<MemberRegion>(),
         registry.Get<WebhookEndpointRegion>(),
     ];
+
+    /// <summary>The sharded daemon process that owns the background work's partitions, by this name.</summary>
+    public const string WorkPartitionsProcess = "work-partitions";
+
+    /// <summary>
+    /// The region of the work partitions' daemon process: sharding runs it as the type <c>sharded-daemon-process-{name}</c>
+    /// with one shard per process, whose id is the partition's number.
+    /// </summary>
+    public static IActorRef WorkPartitions(ActorSystem system) =>
+        ClusterSharding.Get(system).ShardRegion("sharded-daemon-process-" + WorkPartitionsProcess);
 
     /// <summary>The entity type a region serves: sharding names the region's actor after it (escaped).</summary>
     public static string TypeName(IActorRef region) => Uri.UnescapeDataString(region.Path.Name);

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using Pipeline.Cli;
+using Pipeline.Host.Engine;
 using Pipeline.Host.Payments;
 using Pipeline.Tests.Storage;
 using Pipeline.Tests.Support;
@@ -134,8 +135,10 @@ public sealed class CliLiveHostTests(CliHostFixture fixture) : IClassFixture<Cli
             view.EnsureSuccessStatusCode();
             node = Assert.Single((await view.JsonAsync()).GetProperty("nodes").EnumerateArray());
             // The HTTP address comes with the node's first beat after the start (every 5 s).
-            return node.GetProperty("shards").ValueKind == JsonValueKind.Number && node.GetProperty("address").ValueKind == JsonValueKind.String;
-        }, TimeSpan.FromSeconds(30)), $"no shard counts or address: {node}");
+            return node.GetProperty("shards").ValueKind == JsonValueKind.Number && node.GetProperty("address").ValueKind == JsonValueKind.String
+                && node.GetProperty("workPartitions") is { ValueKind: JsonValueKind.Array } partitions
+                && partitions.GetArrayLength() == EngineOptions.WorkPartitionCount;
+        }, TimeSpan.FromSeconds(30)), $"no shard counts, address or work partitions: {node}");
         var show = await RunAsync("cluster", "show");
         var nodes = await RunAsync("cluster", "nodes");
         var json = await RunAsync("cluster", "show", "--json");
@@ -152,6 +155,7 @@ public sealed class CliLiveHostTests(CliHostFixture fixture) : IClassFixture<Cli
         Assert.InRange(byType["batch"], 1, 100);
         Assert.Equal(byType.Values.Sum(), node.GetProperty("shards").GetInt32());
         Assert.InRange(node.GetProperty("entitiesByType").GetProperty("batch").GetInt32(), 1, int.MaxValue);
+        Assert.Equal(Enumerable.Range(0, EngineOptions.WorkPartitionCount), node.GetProperty("workPartitions").EnumerateArray().Select(p => p.GetInt32()));
 
         foreach (var run in new[] { show, nodes })
         {
@@ -167,6 +171,8 @@ public sealed class CliLiveHostTests(CliHostFixture fixture) : IClassFixture<Cli
         var batchRow = Assert.Single(shards.Output.Split('\n'), l => l.Contains(" batch ", StringComparison.Ordinal));
         Assert.Contains(CliHostFixture.NodeName, batchRow, StringComparison.Ordinal);
         Assert.Contains($" {byType["batch"]} ", batchRow, StringComparison.Ordinal);
+        var allRow = Assert.Single(shards.Output.Split('\n'), l => l.Contains(" (all) ", StringComparison.Ordinal));
+        Assert.Contains($" 0-{EngineOptions.WorkPartitionCount - 1} ", allRow, StringComparison.Ordinal); // every partition, as one run
     }
 
     /// <summary>Leave and down of a node the cluster never had: 404 node_not_found over HTTP, and exit 1 naming it in the tool.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Pipeline.Cli;
+using Pipeline.Host.Engine;
 using Pipeline.Tests.Cli;
 using Pipeline.Tests.Support;
 using Xunit.Abstractions;
@@ -68,7 +69,7 @@ public sealed class ClusterViewTests(ClusterFixture cluster, ITestOutputHelper o
     /// Akka's membership in every node's answer: three members up and reachable, exactly one of them the leader, each
     /// at its own cluster address, and the shards of every entity type counted once: on one node each, at most the
     /// type's shard count in all, the node's totals the sums of its per-type counts, and the batches just created live
-    /// somewhere. <c>pipeline cluster show</c> and <c>shards</c> print the same.
+    /// somewhere; each of the 30 work partitions on exactly one node, every node with a share. <c>pipeline cluster show</c> and <c>shards</c> print the same.
     /// </summary>
     [Fact]
     public async Task Every_node_shows_three_up_reachable_members_one_leader_and_each_shard_on_one_node()
@@ -88,7 +89,9 @@ public sealed class ClusterViewTests(ClusterFixture cluster, ITestOutputHelper o
             }
             return views.All(v => Members(v).Count(n => n.GetProperty("memberStatus").GetString() == "up"
                 && n.GetProperty("reachable").GetBoolean() && n.GetProperty("shards").ValueKind == JsonValueKind.Number) == ClusterFixture.Size
-                && Members(v).Sum(n => n.GetProperty("entitiesByType").GetProperty("batch").GetInt32()) >= 6);
+                && Members(v).Sum(n => n.GetProperty("entitiesByType").GetProperty("batch").GetInt32()) >= 6
+                && Members(v).Sum(n => n.GetProperty("workPartitions").GetArrayLength()) == EngineOptions.WorkPartitionCount
+                && Members(v).All(n => n.GetProperty("workPartitions").GetArrayLength() > 0));
         }, ViewTimeout, TimeSpan.FromMilliseconds(200));
 
         for (var asked = 0; asked < ClusterFixture.Size; asked++)
@@ -114,6 +117,10 @@ public sealed class ClusterViewTests(ClusterFixture cluster, ITestOutputHelper o
                 var entities = members.Sum(n => n.GetProperty("entitiesByType").GetProperty(type).GetInt32());
                 Assert.InRange(shards, entities > 0 ? 1 : 0, 100); // a live entity is in an allocated shard; at most ShardCount shards
             }
+            // Each work partition owned by exactly one node, and the three share them (sharding spreads the daemon's shards).
+            var partitions = members.SelectMany(n => n.GetProperty("workPartitions").EnumerateArray().Select(p => p.GetInt32())).ToList();
+            Assert.Equal(Enumerable.Range(0, EngineOptions.WorkPartitionCount), partitions.Order());
+            Assert.All(members, n => Assert.InRange(n.GetProperty("workPartitions").GetArrayLength(), 1, EngineOptions.WorkPartitionCount));
         }
 
         var show = await CliRun.RunAsync("cluster", "show", "--url", cluster.Node(1).Url, "--api-key", ClusterFixture.AdminKey);
@@ -128,6 +135,11 @@ public sealed class ClusterViewTests(ClusterFixture cluster, ITestOutputHelper o
             Assert.Matches(@"\bup\b.*\bup\b.*\byes\b", Assert.Single(show.Output.Split('\n'), l => l.Contains(name, StringComparison.Ordinal)));
             Assert.Single(table.Output.Split('\n'), l => l.Contains(name, StringComparison.Ordinal) && l.Contains(" batch ", StringComparison.Ordinal));
         }
+        // The (all) rows' work partitions, printed as runs ("0-4, 9, 12-15"), read back: every partition once.
+        var printed = table.Output.Split('\n').Where(l => l.Contains(" (all) ", StringComparison.Ordinal))
+            .SelectMany(l => l.Split('│')[5].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .SelectMany(run => run.Split('-') is [var from, var to] ? Enumerable.Range(int.Parse(from), int.Parse(to) - int.Parse(from) + 1) : [int.Parse(run)]);
+        Assert.Equal(Enumerable.Range(0, EngineOptions.WorkPartitionCount), printed.Order());
     }
 
     private static IEnumerable<JsonElement> Members(Dictionary<string, JsonElement> view) =>

@@ -17,6 +17,8 @@ internal sealed record ClusterResponse(IReadOnlyList<NodeResponse> Nodes);
 /// <param name="Entities">Live entities in those shards (passivated ones are not counted); null with <paramref name="Shards"/>.</param>
 /// <param name="ShardsByType">Shards per entity type (<c>batch</c>, <c>registration</c>, <c>event</c>, <c>member</c>, <c>webhook-endpoint</c>).</param>
 /// <param name="EntitiesByType">Live entities per entity type.</param>
+/// <param name="WorkPartitions">The background work's partitions (of <c>EngineOptions.WorkPartitionCount</c>) owned here, in
+/// order: the node's share of the tickets, webhook fan-out and deliveries; null with <paramref name="Shards"/>.</param>
 internal sealed record NodeResponse(
     string Name,
     string Status,
@@ -36,7 +38,8 @@ internal sealed record NodeResponse(
     int? Shards,
     int? Entities,
     IReadOnlyDictionary<string, int>? ShardsByType,
-    IReadOnlyDictionary<string, int>? EntitiesByType)
+    IReadOnlyDictionary<string, int>? EntitiesByType,
+    IReadOnlyList<int>? WorkPartitions)
 {
     public const string Up = "up";
     public const string Gone = "gone";
@@ -60,7 +63,8 @@ internal sealed record NodeResponse(
         node.Shards?.Shards,
         node.Shards?.Entities,
         node.Shards?.ShardsByType,
-        node.Shards?.EntitiesByType);
+        node.Shards?.EntitiesByType,
+        node.Shards?.WorkPartitions);
 }
 
 /// <summary>What <c>leave</c> and <c>down</c> answer: the node they were applied to.</summary>
