@@ -24,8 +24,12 @@ internal sealed class ShardDistribution(IReadOnlyActorRegistry registry, ActorSy
     /// </summary>
     public async Task<IReadOnlyDictionary<Address, NodeShards>?> ReadAsync(IEnumerable<Address> nodes, CancellationToken cancellationToken)
     {
+        if (ShardRegions.WorkPartitions(system) is not { } partitionRegion)
+        {
+            return null; // asked in the node's first moments, before its daemon process started
+        }
         var entityRegions = ShardRegions.All(registry);
-        IReadOnlyList<IActorRef> regions = [.. entityRegions, ShardRegions.WorkPartitions(system)];
+        IReadOnlyList<IActorRef> regions = [.. entityRegions, partitionRegion];
         ClusterShardingStats[] stats;
         try
         {

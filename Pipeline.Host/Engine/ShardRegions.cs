@@ -21,10 +21,14 @@ internal static class ShardRegions
 
     /// <summary>
     /// The region of the work partitions' daemon process: sharding runs it as the type <c>sharded-daemon-process-{name}</c>
-    /// with one shard per process, whose id is the partition's number.
+    /// with one shard per process, whose id is the partition's number. Null until the process has started on this node.
     /// </summary>
-    public static IActorRef WorkPartitions(ActorSystem system) =>
-        ClusterSharding.Get(system).ShardRegion("sharded-daemon-process-" + WorkPartitionsProcess);
+    public static IActorRef? WorkPartitions(ActorSystem system)
+    {
+        var sharding = ClusterSharding.Get(system);
+        const string typeName = "sharded-daemon-process-" + WorkPartitionsProcess;
+        return sharding.ShardTypeNames.Contains(typeName) ? sharding.ShardRegion(typeName) : null;
+    }
 
     /// <summary>The entity type a region serves: sharding names the region's actor after it (escaped).</summary>
     public static string TypeName(IActorRef region) => Uri.UnescapeDataString(region.Path.Name);
