@@ -55,7 +55,7 @@ internal static class Tables
     }
 
     /// <summary>Numbers in order as runs, <c>0-9, 20-29</c>: a node's work partitions in a column's width.</summary>
-    public static string Ranges(IEnumerable<JsonElement> numbers)
+    private static string Ranges(IEnumerable<JsonElement> numbers)
     {
         var runs = new List<(int From, int To)>();
         foreach (var n in numbers.Select(e => e.GetInt32()))

@@ -69,7 +69,8 @@ public sealed class ClusterViewTests(ClusterFixture cluster, ITestOutputHelper o
     /// Akka's membership in every node's answer: three members up and reachable, exactly one of them the leader, each
     /// at its own cluster address, and the shards of every entity type counted once: on one node each, at most the
     /// type's shard count in all, the node's totals the sums of its per-type counts, and the batches just created live
-    /// somewhere; each of the 30 work partitions on exactly one node, every node with a share. <c>pipeline cluster show</c> and <c>shards</c> print the same.
+    /// somewhere; each of the 30 work partitions on exactly one node, every node with a share. <c>pipeline cluster show</c>
+    /// and <c>shards</c> print the same.
     /// </summary>
     [Fact]
     public async Task Every_node_shows_three_up_reachable_members_one_leader_and_each_shard_on_one_node()
