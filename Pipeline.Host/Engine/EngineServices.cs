@@ -47,15 +47,25 @@ internal static class EngineServices
     private static readonly RecordBehavior<MemberView> MemberRecords = new("member");
     private static readonly WebhookEndpointBehavior WebhookEndpoints = new();
 
+    /// <summary>
+    /// The gateway itself (for the background pipelines) and, as <see cref="IEntityClient{TCommand, TReply}"/>, the same gateway
+    /// marking this node's read side behind after each write it answers (for the HTTP side).
+    /// </summary>
+    private static void AddEntityClient<TRegion, TCommand, TReply>(IServiceCollection services)
+    {
+        services.AddSingleton<EntityGateway<TRegion, TCommand, TReply>>();
+        services.AddSingleton<IEntityClient<TCommand, TReply>>(sp => new ReadYourWritesClient<TCommand, TReply>(
+            sp.GetRequiredService<EntityGateway<TRegion, TCommand, TReply>>(), sp.GetRequiredService<ReadSideCatchUp>()));
+    }
+
     public static IServiceCollection AddPipelineEngine(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<EngineOptions>().BindConfiguration(EngineOptions.Section);
-        services.AddSingleton<IEntityClient<BatchCommand, BatchReply>, EntityGateway<BatchRegion, BatchCommand, BatchReply>>();
-        services.AddSingleton<IEntityClient<RegistrationCommand, RegistrationReply>, EntityGateway<RegistrationRegion, RegistrationCommand, RegistrationReply>>();
-        services.AddSingleton<IEntityClient<EventView, RecordReply<EventView>>, EntityGateway<EventRegion, EventView, RecordReply<EventView>>>();
-        services.AddSingleton<IEntityClient<MemberView, RecordReply<MemberView>>, EntityGateway<MemberRegion, MemberView, RecordReply<MemberView>>>();
-        services.AddSingleton<IEntityClient<WebhookEndpointCommand, WebhookEndpointReply>,
-            EntityGateway<WebhookEndpointRegion, WebhookEndpointCommand, WebhookEndpointReply>>();
+        AddEntityClient<BatchRegion, BatchCommand, BatchReply>(services);
+        AddEntityClient<RegistrationRegion, RegistrationCommand, RegistrationReply>(services);
+        AddEntityClient<EventRegion, EventView, RecordReply<EventView>>(services);
+        AddEntityClient<MemberRegion, MemberView, RecordReply<MemberView>>(services);
+        AddEntityClient<WebhookEndpointRegion, WebhookEndpointCommand, WebhookEndpointReply>(services);
         services.AddSingleton<ReadSideCatchUp>();
         services.AddSingleton(new OwnedWorkPartitions(EngineOptions.WorkPartitionCount));
         services.AddSingleton<EngineCounters>();

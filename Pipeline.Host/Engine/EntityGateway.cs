@@ -3,7 +3,6 @@ using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.Options;
 using Pipeline.Actors.Engine;
-using Pipeline.Host.ReadSide;
 using Pipeline.Streams.Telemetry;
 
 namespace Pipeline.Host.Engine;
@@ -14,7 +13,7 @@ namespace Pipeline.Host.Engine;
 /// before it. No answer, or an expired one, is <see cref="EntityUnavailableException"/>: nothing was applied.
 /// </summary>
 public sealed class EntityGateway<TRegion, TCommand, TReply>(
-    IRequiredActor<TRegion> region, IOptions<EngineOptions> options, ReadSideCatchUp readSide, TimeProvider time, EngineCounters counters)
+    IRequiredActor<TRegion> region, IOptions<EngineOptions> options, TimeProvider time, EngineCounters counters)
     : IEntityClient<TCommand, TReply>
 {
     private readonly EntityCounters _counters = counters.For<TRegion>();
@@ -42,7 +41,7 @@ public sealed class EntityGateway<TRegion, TCommand, TReply>(
         }
         return answer switch
         {
-            TReply reply => Answered(reply),
+            TReply reply => reply,
             CommandExpired => throw Expired(key),
             Status.Failure failure => throw new InvalidOperationException($"{typeof(TRegion).Name} {key} failed.", failure.Cause),
             _ => throw new InvalidOperationException($"{typeof(TRegion).Name} {key} answered {answer.GetType().Name}."),
@@ -54,11 +53,5 @@ public sealed class EntityGateway<TRegion, TCommand, TReply>(
     {
         _counters.AskTimedOut();
         return new EntityUnavailableException(typeof(TRegion).Name + " " + key);
-    }
-
-    private TReply Answered(TReply reply)
-    {
-        readSide.Wrote(); // a read on this node after this answer must show what it wrote
-        return reply;
     }
 }

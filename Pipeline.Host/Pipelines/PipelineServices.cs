@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Options;
+using Pipeline.Actors.Entities.Registrations;
 using Pipeline.Actors.Persistence;
 using Pipeline.Actors.Work;
 using Pipeline.Host.Configuration;
+using Pipeline.Host.Engine;
 using Pipeline.Streams.Pipelines;
 using Pipeline.Streams.Pipelines.Tickets;
 using Pipeline.Streams.Tickets;
@@ -45,7 +47,8 @@ internal static class PipelineServices
             var registry = sp.GetRequiredService<PipelineRegistry>();
             return new TicketDeliveryPipeline(
                 sp.GetRequiredService<IStorage>().Work,
-                sp.GetRequiredService<RegistrationClient>(),
+                // Not the HTTP side's client: a ticket's outcome need not hold up this node's next read (ReadYourWritesClient).
+                sp.GetRequiredService<EntityGateway<RegistrationRegion, RegistrationCommand, RegistrationReply>>(),
                 sp.GetRequiredService<TicketComposer>(),
                 sp.GetRequiredService<IWhatsAppSender>(),
                 sp.GetRequiredService<IOptions<WhatsAppOptions>>().Value,

@@ -8,8 +8,8 @@ namespace Pipeline.Host.ReadSide;
 public sealed class JournalProjectionProxy;
 
 /// <summary>
-/// Read-your-writes for the read side on this node: every entity answer that went out counts as a write
-/// (<see cref="Wrote"/>), and a read of lists or counts first asks the journal projection to apply everything committed
+/// Read-your-writes for the read side on this node: every answer to an HTTP write counts (<see cref="Wrote"/>, called by
+/// <see cref="ReadYourWritesClient{TCommand, TReply}"/>), and a read of lists or counts first asks the journal projection to apply everything committed
 /// so far (<see cref="WaitAsync"/>) unless a catch-up already covered every write this node answered. Reads on a node
 /// that wrote nothing since cost nothing extra; other nodes' writes show within the projection's poll interval.
 /// </summary>
@@ -20,7 +20,7 @@ public sealed class ReadSideCatchUp(IRequiredActor<JournalProjectionProxy> proje
     private long _written;
     private long _caughtUp;
 
-    /// <summary>An entity answered this node after its write: the next read must see it.</summary>
+    /// <summary>An entity answered an HTTP write on this node: the next read must see it.</summary>
     public void Wrote() => Interlocked.Increment(ref _written);
 
     /// <param name="force">Catch up even if this node wrote nothing since (a record another node may have just written).</param>

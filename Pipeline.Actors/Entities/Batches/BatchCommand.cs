@@ -1,3 +1,5 @@
+using Pipeline.Actors.Engine;
+
 namespace Pipeline.Actors.Entities.Batches;
 
 public abstract record BatchCommand;
@@ -8,4 +10,4 @@ public sealed record CreateBatch(string Sku, long Quantity) : BatchCommand;
 public sealed record ConsumeBatch(long Quantity, string? IdempotencyKey, string RequestHash) : BatchCommand;
 
 /// <summary>Reads the entity's current state (used by tests and operators; the API reads the read side).</summary>
-public sealed record GetBatch : BatchCommand;
+public sealed record GetBatch : BatchCommand, IReadCommand;

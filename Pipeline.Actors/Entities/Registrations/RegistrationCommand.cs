@@ -1,3 +1,5 @@
+using Pipeline.Actors.Engine;
+
 namespace Pipeline.Actors.Entities.Registrations;
 
 public abstract record RegistrationCommand;
@@ -13,9 +15,9 @@ public sealed record ConfirmPayment(string OrderId, string PaymentId, long? Amou
 /// wrong amount, a payment already kept as unapplied); any other is answered <see cref="RegistrationReply.ClaimNeeded"/>:
 /// the payment id must be claimed cluster-wide before <see cref="ConfirmPayment"/> may record it.
 /// </summary>
-public sealed record CheckPayment(ConfirmPayment Confirmation) : RegistrationCommand;
+public sealed record CheckPayment(ConfirmPayment Confirmation) : RegistrationCommand, IReadCommand;
 
-public sealed record GetRegistration : RegistrationCommand;
+public sealed record GetRegistration : RegistrationCommand, IReadCommand;
 
 /// <summary>The outcome of one ticket delivery attempt (upload and message together).</summary>
 /// <param name="Final">For a failure: no attempt will follow (permanent error, or the last retry).</param>
