@@ -8,10 +8,11 @@ namespace Pipeline.Host.ReadSide;
 public sealed class JournalProjectionProxy;
 
 /// <summary>
-/// Read-your-writes for the read side on this node: every answer to an HTTP write counts (<see cref="Wrote"/>, called by
-/// <see cref="ReadYourWritesClient{TCommand, TReply}"/>), and a read of lists or counts first asks the journal projection to apply everything committed
-/// so far (<see cref="WaitAsync"/>) unless a catch-up already covered every write this node answered. Reads on a node
-/// that wrote nothing since cost nothing extra; other nodes' writes show within the projection's poll interval.
+/// Read-your-writes for the read side on this node: every answer to an HTTP write counts (<see cref="Wrote"/>, called
+/// by <see cref="ReadYourWritesClient{TCommand, TReply}"/>), and a read of lists or counts first asks the journal
+/// projection to apply everything committed so far (<see cref="WaitAsync"/>) unless a catch-up already covered every
+/// write this node answered. Reads on a node that wrote nothing since cost nothing extra; other nodes' writes show
+/// within the projection's poll interval.
 /// </summary>
 public sealed class ReadSideCatchUp(IRequiredActor<JournalProjectionProxy> projection, ILogger<ReadSideCatchUp> logger)
 {
