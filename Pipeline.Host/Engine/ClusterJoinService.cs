@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Hosting;
 using Microsoft.Extensions.Options;
 using Pipeline.Actors.Cluster;
 using Pipeline.Actors.Persistence;
@@ -8,11 +9,12 @@ using Pipeline.Host.Pipelines;
 namespace Pipeline.Host.Engine;
 
 /// <summary>
-/// Joins this node's actor system to its cluster (<see cref="ClusterFormation"/>) and waits for the journal, before the
-/// server takes requests: a node answers only once it can reach every entity.
+/// Joins this node's actor system to its cluster (<see cref="ClusterFormation"/>) and waits for the journal and for its
+/// shard regions' registration, before the server takes requests: a node answers only once it can reach every entity.
 /// </summary>
 internal sealed class ClusterJoinService(
     ActorSystem system,
+    IReadOnlyActorRegistry registry,
     IStorage storage,
     NodeIdentity identity,
     IOptions<ClusterOptions> cluster,
@@ -34,7 +36,15 @@ internal sealed class ClusterJoinService(
             }
             await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
         }
+        if (!await ShardRegionRegistration.WaitAsync(system, registry, RegistrationBound, cancellationToken))
+        {
+            logger.LogWarning("Serving before every shard region registered with its coordinator (waited {Bound}): "
+                + "commands answer 503 until they can reach their entities", RegistrationBound);
+        }
     }
+
+    /// <summary>Past a coordinator's start on a loaded machine; a coordinator unreachable for longer is not waited for.</summary>
+    private static readonly TimeSpan RegistrationBound = TimeSpan.FromSeconds(30);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

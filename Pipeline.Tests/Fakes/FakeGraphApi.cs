@@ -21,6 +21,9 @@ namespace Pipeline.Tests.Fakes;
 public sealed class FakeGraphApi : IAsyncDisposable
 {
     public const string PhoneNumberId = "1234567890";
+
+    /// <summary>A second number of the same account, which tests give one sender to tell its messages apart.</summary>
+    public const string SecondPhoneNumberId = "1234567891";
     public const string AccessToken = "EAAG-test-token";
 
     private readonly WebApplication _app;
@@ -169,7 +172,7 @@ public sealed class FakeGraphApi : IAsyncDisposable
             return GraphError(400, 100, "(#100) Invalid parameter");
         }
         var wamid = "wamid.fake" + Interlocked.Increment(ref _sequence);
-        var accepted = new AcceptedMessage(wamid, to, mediaId, filename, Text(document, "caption"), _media[mediaId], System.Diagnostics.Stopwatch.GetTimestamp());
+        var accepted = new AcceptedMessage(wamid, to, mediaId, filename, Text(document, "caption"), _media[mediaId], System.Diagnostics.Stopwatch.GetTimestamp(), phoneId);
         // Recorded as unanswered first, so a test never sees it in Messages without knowing its answer is still out.
         _unanswered[wamid] = accepted;
         Messages.Enqueue(accepted);
@@ -191,7 +194,7 @@ public sealed class FakeGraphApi : IAsyncDisposable
         await ParkAsync(HoldPoint.BeforeAccepting, request.HttpContext.RequestAborted);
         if (Latency > TimeSpan.Zero) await Task.Delay(Latency, request.HttpContext.RequestAborted);
         if (request.Headers.Authorization != $"Bearer {AccessToken}") return GraphError(401, 190, "Invalid OAuth access token.");
-        if (phoneId != PhoneNumberId) return GraphError(400, 100, "Unsupported post request.");
+        if (phoneId is not (PhoneNumberId or SecondPhoneNumberId)) return GraphError(400, 100, "Unsupported post request.");
         if (Down) return GraphError(503, 2, "Service temporarily unavailable");
         return _scripted.TryDequeue(out var failure) ? GraphError(failure.Status, failure.Code, "Scripted failure") : null;
     }
@@ -254,4 +257,6 @@ public enum HoldPoint
 }
 
 /// <param name="AcceptedAt">Stopwatch timestamp of acceptance, for latency measurements.</param>
-public sealed record AcceptedMessage(string MessageId, string To, string MediaId, string Filename, string? Caption, byte[] Document, long AcceptedAt);
+/// <param name="PhoneNumberId">The business number it was sent from (the path's phone number id).</param>
+public sealed record AcceptedMessage(
+    string MessageId, string To, string MediaId, string Filename, string? Caption, byte[] Document, long AcceptedAt, string PhoneNumberId);

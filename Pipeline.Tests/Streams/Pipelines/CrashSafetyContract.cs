@@ -82,7 +82,11 @@ public abstract class CrashSafetyContract(TestDatabase database) : IAsyncLifetim
         // WhatsApp records each message and holds its answer: the host dies with messages WhatsApp has and it never
         // learned of. It is killed as soon as one is held, long before its attempt timeout (1 min).
         _graph.Hold(HoldPoint.AfterAccepting);
-        await using var first = await HostProcess.StartAsync(Settings(), _workingDirectory);
+        // The first host sends from a number of its own: a request it wrote before it died may be read by WhatsApp only
+        // after the kill, and is then as much a message WhatsApp has and the host never learned of.
+        var firstSettings = Settings();
+        firstSettings["Pipeline:WhatsApp:PhoneNumberId"] = FakeGraphApi.SecondPhoneNumberId;
+        await using var first = await HostProcess.StartAsync(firstSettings, _workingDirectory);
         var paid = new List<(string EventId, string RegistrationId, string Phone)>();
         using (var client = first.CreateClient(AdminKey))
         {
@@ -98,9 +102,6 @@ public abstract class CrashSafetyContract(TestDatabase database) : IAsyncLifetim
         }
         Assert.True(await Eventually.HoldsAsync(() => _graph.Holding >= 1, TimeSpan.FromSeconds(60)), "WhatsApp accepted a message and holds its answer");
         await first.KillAsync();
-        // Every message accepted so far is unanswered (all answers were held): exactly the tickets WhatsApp has that the host did not record.
-        var accepted = _graph.Unanswered.Select(m => m.To).ToHashSet();
-        Assert.Equal(_graph.Messages.Count, accepted.Count);
         _graph.Release();
 
         await using var second = await HostProcess.StartAsync(Settings(), _workingDirectory);
@@ -114,7 +115,11 @@ public abstract class CrashSafetyContract(TestDatabase database) : IAsyncLifetim
         Assert.True(await Eventually.HoldsAsync(() => _graph.InFlight == 0, TimeSpan.FromSeconds(30)), "WhatsApp idle");
         Assert.True(await PipelinesIdleAsync(admin), "the host's pipelines idle");
 
+        // Every message from the first host went unanswered (all answers were held until it was dead).
+        var fromFirst = _graph.Messages.Where(m => m.PhoneNumberId == FakeGraphApi.SecondPhoneNumberId).ToList();
+        var accepted = fromFirst.Select(m => m.To).ToHashSet();
         Assert.NotEmpty(accepted);
+        Assert.Equal(fromFirst.Count, accepted.Count);
         Assert.All(paid, p =>
         {
             var to = p.Phone.TrimStart('+');
