@@ -295,6 +295,43 @@ public abstract class WorkQueueContract(TestDatabase database) : IAsyncLifetime
         Assert.True(await Work.CompleteAsync(again));
     }
 
+    /// <summary>
+    /// Settles and extensions of many items at once (a queue may run those waiting together as one statement): each answers
+    /// for its own item. A holder whose token is stale (its item was taken back) changes nothing, and an item completed
+    /// while its lease is being extended ends done, whichever comes first.
+    /// </summary>
+    [Fact]
+    public async Task Sixty_concurrent_completions_and_extensions_each_answer_for_their_own_item()
+    {
+        const int third = 20;
+        var queue = Id("grouped");
+        await NewQueueAsync(queue, 3 * third);
+        var claimed = await Work.ClaimAsync(queue, "node-a", 3 * third, LongLease);
+        Assert.Equal(3 * third, claimed.Count);
+        var stale = claimed.Take(third).Select(i => i with { LeaseToken = "stale-" + i.LeaseToken }).ToList();
+        var completed = claimed.Skip(third).Take(third).ToList();
+        var extended = claimed.Skip(2 * third).ToList();
+
+        var staleCompletions = stale.Select(i => Work.CompleteAsync(i)).ToList();
+        var staleExtensions = stale.Select(i => Work.ExtendAsync(i, LongLease)).ToList();
+        var completions = completed.Select(i => Work.CompleteAsync(i)).ToList();
+        var racingExtensions = completed.Select(i => Work.ExtendAsync(i, LongLease)).ToList();
+        var extensions = extended.Select(i => Work.ExtendAsync(i, LongLease)).ToList();
+        await Task.WhenAll([.. staleCompletions, .. staleExtensions, .. completions, .. racingExtensions, .. extensions]);
+
+        Assert.All(await Task.WhenAll(staleCompletions), Assert.False);
+        Assert.All(await Task.WhenAll(staleExtensions), Assert.False);
+        Assert.All(await Task.WhenAll(completions), Assert.True);
+        Assert.All(await Task.WhenAll(extensions), Assert.True);
+        var views = (await Work.ListAsync(queue, null, null, long.MaxValue, 100)).ToDictionary(v => v.Id);
+        Assert.All(completed, i => Assert.Equal(("done", false), (views[i.Id].State, views[i.Id].Leased)));
+        Assert.All(stale.Concat(extended), i => Assert.Equal(("pending", true), (views[i.Id].State, views[i.Id].Leased)));
+        foreach (var holder in claimed.Take(third))
+        {
+            Assert.True(await Work.CompleteAsync(holder)); // the true holder of a stale copy still settles
+        }
+    }
+
     [Fact]
     public async Task Ten_concurrent_claimers_take_disjoint_items_and_together_all_two_hundred()
     {

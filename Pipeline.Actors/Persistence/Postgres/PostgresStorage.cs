@@ -18,6 +18,7 @@ public sealed class PostgresStorage : IStorage
     private readonly NpgsqlDataSource _claimsDataSource;
     private readonly PostgresPaymentClaims _claims;
     private readonly PostgresOrderIndex _orders;
+    private readonly PostgresWorkQueue _work;
 
     public PostgresStorage(string connectionString)
     {
@@ -33,7 +34,7 @@ public sealed class PostgresStorage : IStorage
         Members = new PostgresMemberReadModel(_dataSource);
         Registrations = new PostgresRegistrationReadModel(_dataSource);
         _orders = new PostgresOrderIndex(_dataSource);
-        Work = new PostgresWorkQueue(_dataSource);
+        _work = new PostgresWorkQueue(_dataSource);
         Webhooks = new PostgresWebhookStore(_dataSource);
         Nodes = new PostgresNodeRegistry(_dataSource);
         Projections = new PostgresProjectionStore(_dataSource);
@@ -62,7 +63,7 @@ public sealed class PostgresStorage : IStorage
     public IMemberReadModel Members { get; }
     public IRegistrationReadModel Registrations { get; }
     public IOrderIndex Orders => _orders;
-    public IWorkQueue Work { get; }
+    public IWorkQueue Work => _work;
     public IWebhookStore Webhooks { get; }
     public INodeRegistry Nodes { get; }
     public IProjectionStore Projections { get; }
@@ -85,6 +86,7 @@ public sealed class PostgresStorage : IStorage
     {
         await _claims.DisposeAsync().ConfigureAwait(false);
         await _orders.DisposeAsync().ConfigureAwait(false);
+        await _work.DisposeAsync().ConfigureAwait(false);
         await _claimsDataSource.DisposeAsync().ConfigureAwait(false);
         await _dataSource.DisposeAsync().ConfigureAwait(false);
     }

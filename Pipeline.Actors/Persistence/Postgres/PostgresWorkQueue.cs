@@ -6,7 +6,9 @@ namespace Pipeline.Actors.Persistence.Postgres;
 
 /// <summary>
 /// Work items on PostgreSQL, shared by every node. Each operation is one statement, and every time is the database's
-/// <c>now()</c>, so nodes with skewed clocks still agree on which leases have expired.
+/// <c>now()</c>, so nodes with skewed clocks still agree on which leases have expired. Completions and lease extensions,
+/// one or two per item handled, go in grouped statements (<see cref="GroupedStatements{TRequest, TResult}"/>): those
+/// waiting at the same moment share one round trip and one commit.
 /// </summary>
 /// <remarks>
 /// There is no separate rescuer: the claim itself takes rows whose lease expired, re-checking the expiry on the row it
@@ -14,8 +16,16 @@ namespace Pipeline.Actors.Persistence.Postgres;
 /// late <see cref="ExtendAsync"/> that committed first keeps the row; a late settle by the old holder finds the token
 /// changed and changes nothing (river#1302/#1373: a rescue must never undo a completion, nor a completion a rescue).
 /// </remarks>
-internal sealed class PostgresWorkQueue(NpgsqlDataSource dataSource) : IWorkQueue
+internal sealed class PostgresWorkQueue(NpgsqlDataSource dataSource) : IWorkQueue, IAsyncDisposable
 {
+    private const int MaxGroup = 256;
+
+    private readonly GroupedStatements<(long Id, string Token, TimeSpan? Lease), bool> _completions =
+        new(loops: 2, MaxGroup, items => SettleGroupAsync(dataSource, CompleteGroupSql, items));
+
+    private readonly GroupedStatements<(long Id, string Token, TimeSpan? Lease), bool> _extensions =
+        new(loops: 2, MaxGroup, items => SettleGroupAsync(dataSource, ExtendGroupSql, items));
+
     /// <summary>
     /// Leases due rows oldest first, skipping rows another claim has locked. A row taken back from an expired lease counts
     /// that lease as a failed attempt, so work that kills its node or always outruns its lease still runs out of attempts.
@@ -59,8 +69,6 @@ internal sealed class PostgresWorkQueue(NpgsqlDataSource dataSource) : IWorkQueu
 
     private const string ClearLease = "leased_until = NULL, lease_owner = NULL, lease_token = NULL, updated_at = now()";
 
-    private const string CompleteSql = $"UPDATE work_items SET state = 'done', completed_at = now(), {ClearLease} {HeldBy}";
-
     private const string RetrySql =
         $"UPDATE work_items SET attempts = attempts + 1, next_attempt_at = now() + $3, last_error = $4, last_status = $5, {ClearLease} {HeldBy}";
 
@@ -69,8 +77,43 @@ internal sealed class PostgresWorkQueue(NpgsqlDataSource dataSource) : IWorkQueu
 
     private const string ReleaseSql = $"UPDATE work_items SET {ClearLease} {HeldBy}";
 
-    private const string ExtendSql =
-        $"UPDATE work_items SET leased_until = now() + $3, updated_at = now() {HeldBy} AND leased_until >= now()";
+    /// <summary>
+    /// The rows of a group (ids $1, lease tokens $2, leases $3) still held by their caller and pending, locked in id order
+    /// before they change: two groups that share rows (a completion and an extension of one item) never wait on each other
+    /// in a cycle. A row whose lease was taken back meanwhile is re-checked on its newest version and left out.
+    /// </summary>
+    private static string HeldGroup(string extraCondition) => $"""
+        WITH input AS (
+            SELECT * FROM unnest($1::bigint[], $2::text[], $3::interval[]) WITH ORDINALITY AS i(id, token, lease, n)),
+        held AS (
+            SELECT w.id, i.lease
+              FROM work_items w
+              JOIN input i ON w.id = i.id AND w.lease_token = i.token
+             WHERE w.state = 'pending' {extraCondition}
+             ORDER BY w.id
+               FOR UPDATE OF w),
+        """;
+
+    /// <summary>Each input row's answer, in order: whether its row changed.</summary>
+    private const string GroupAnswers = "SELECT i.n, EXISTS (SELECT 1 FROM changed c WHERE c.id = i.id) FROM input i ORDER BY i.n";
+
+    private static readonly string CompleteGroupSql = $"""
+        {HeldGroup("")}
+        changed AS (
+            UPDATE work_items w SET state = 'done', completed_at = now(), {ClearLease}
+              FROM held h WHERE w.id = h.id
+            RETURNING w.id)
+        {GroupAnswers}
+        """;
+
+    private static readonly string ExtendGroupSql = $"""
+        {HeldGroup("AND w.leased_until >= now()")}
+        changed AS (
+            UPDATE work_items w SET leased_until = now() + h.lease, updated_at = now()
+              FROM held h WHERE w.id = h.id
+            RETURNING w.id)
+        {GroupAnswers}
+        """;
 
     private const string EnqueueSql = """
         INSERT INTO work_items (queue, message_id, target)
@@ -119,7 +162,7 @@ internal sealed class PostgresWorkQueue(NpgsqlDataSource dataSource) : IWorkQueu
     }
 
     public Task<bool> CompleteAsync(WorkItem item, CancellationToken cancellationToken = default) =>
-        SettleAsync(CompleteSql, item, [], cancellationToken);
+        _completions.RunAsync((item.Id, item.LeaseToken, null)).WaitAsync(cancellationToken);
 
     public Task<bool> RetryAsync(WorkItem item, TimeSpan delay, string? error, int? status, CancellationToken cancellationToken = default)
     {
@@ -136,7 +179,7 @@ internal sealed class PostgresWorkQueue(NpgsqlDataSource dataSource) : IWorkQueu
     public Task<bool> ExtendAsync(WorkItem item, TimeSpan lease, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
-        return SettleAsync(ExtendSql, item, [Value(lease)], cancellationToken);
+        return _extensions.RunAsync((item.Id, item.LeaseToken, lease)).WaitAsync(cancellationToken);
     }
 
     public async Task<int> EnqueueAsync(IReadOnlyList<NewWorkItem> items, CancellationToken cancellationToken = default)
@@ -181,6 +224,23 @@ internal sealed class PostgresWorkQueue(NpgsqlDataSource dataSource) : IWorkQueu
 
     private async Task<bool> SettleAsync(string sql, WorkItem item, NpgsqlParameter[] extra, CancellationToken ct) =>
         await ExecuteAsync(sql, [Value(item.Id), Value(item.LeaseToken), .. extra], ct).ConfigureAwait(false) == 1;
+
+    /// <summary>Not cancelled: the group's callers share it, and each stops waiting on its own.</summary>
+    private static async Task<IReadOnlyList<bool>> SettleGroupAsync(
+        NpgsqlDataSource dataSource, string sql, IReadOnlyList<(long Id, string Token, TimeSpan? Lease)> items) =>
+        await PostgresQuery.ListAsync(dataSource, sql,
+            [
+                PostgresBatchCommands.Array(items.Select(i => i.Id)),
+                PostgresBatchCommands.Array(items.Select(i => i.Token)),
+                PostgresBatchCommands.Array(items.Select(i => i.Lease ?? TimeSpan.Zero)),
+            ],
+            r => r.GetBoolean(1), CancellationToken.None).ConfigureAwait(false);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _completions.DisposeAsync().ConfigureAwait(false);
+        await _extensions.DisposeAsync().ConfigureAwait(false);
+    }
 
     private async Task<int> ExecuteAsync(string sql, IEnumerable<NpgsqlParameter> parameters, CancellationToken ct)
     {

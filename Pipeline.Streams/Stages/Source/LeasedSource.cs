@@ -113,7 +113,8 @@ public sealed class LeasedSource
     /// <summary>
     /// Extends the lease of every claimed, unsettled item a third of the way through each lease, until canceled, so
     /// work that takes long (a slow WhatsApp, a busy machine) is never claimed a second time while it runs. Only a
-    /// node that stops extending (it died) lets its leases expire.
+    /// node that stops extending (it died) lets its leases expire. The items are extended all at once, so a queue that
+    /// groups its statements extends them in a few.
     /// </summary>
     public async Task KeepLeasesAsync(CancellationToken cancellationToken)
     {
@@ -123,24 +124,26 @@ public sealed class LeasedSource
             while (true)
             {
                 await Task.Delay(interval, _time, cancellationToken);
-                foreach (var item in _unsettled.Values)
-                {
-                    try
-                    {
-                        if (!await _queue.ExtendAsync(item, _options.LeaseDuration, cancellationToken))
-                        {
-                            _unsettled.TryRemove(KeyValuePair.Create(item.Id, item)); // settled meanwhile, or lost: not ours to extend
-                        }
-                    }
-                    catch (Exception error) when (error is not OperationCanceledException)
-                    {
-                        _logger.LogWarning(error, "Could not extend the lease of work item {ItemId}", item.Id);
-                    }
-                }
+                await Task.WhenAll(_unsettled.Values.Select(item => ExtendAsync(item, cancellationToken)));
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+    }
+
+    private async Task ExtendAsync(WorkItem item, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!await _queue.ExtendAsync(item, _options.LeaseDuration, cancellationToken))
+            {
+                _unsettled.TryRemove(KeyValuePair.Create(item.Id, item)); // settled meanwhile, or lost: not ours to extend
+            }
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            _logger.LogWarning(error, "Could not extend the lease of work item {ItemId}", item.Id);
         }
     }
 
