@@ -78,10 +78,18 @@ internal sealed class PostgresWorkQueue(NpgsqlDataSource dataSource) : IWorkQueu
     private const string ReleaseSql = $"UPDATE work_items SET {ClearLease} {HeldBy}";
 
     /// <summary>
-    /// The rows of a group (ids $1, lease tokens $2, leases $3) still held by their caller and pending, locked in id order
-    /// before they change: two groups that share rows (a completion and an extension of one item) never wait on each other
-    /// in a cycle. A row whose lease was taken back meanwhile is re-checked on its newest version and left out.
+    /// The rows of a group (ids $1, lease tokens $2, leases $3) still held by their caller, locked in id order before they
+    /// change: two groups that share rows (a completion and an extension of one item) never wait on each other in a cycle.
+    /// A row whose lease was taken back meanwhile is re-checked on its newest version and left out.
     /// </summary>
+    /// <remarks>
+    /// Matched by id and lease token alone, with no <c>state = 'pending'</c> (the webhook fan-out's settle likewise): a
+    /// lease token is only ever set on a pending row (every statement that settles, kills or hands back a row clears it),
+    /// so the token already says the row is pending. Naming the state lets the planner read the group through the partial
+    /// claim indexes (<c>WHERE state = 'pending'</c>), hashing every pending row of every queue against the group, which
+    /// it chooses while the table has no statistics: a fresh database under load, before autovacuum's first ANALYZE. On a
+    /// bench run's database with a 20,000-ticket backlog: 26 ms a group of 64 that way, 5 ms by primary key.
+    /// </remarks>
     private static string HeldGroup(string extraCondition) => $"""
         WITH input AS (
             SELECT * FROM unnest($1::bigint[], $2::text[], $3::interval[]) WITH ORDINALITY AS i(id, token, lease, n)),
@@ -89,7 +97,7 @@ internal sealed class PostgresWorkQueue(NpgsqlDataSource dataSource) : IWorkQueu
             SELECT w.id, i.lease
               FROM work_items w
               JOIN input i ON w.id = i.id AND w.lease_token = i.token
-             WHERE w.state = 'pending' {extraCondition}
+             {extraCondition}
              ORDER BY w.id
                FOR UPDATE OF w),
         """;
@@ -107,7 +115,7 @@ internal sealed class PostgresWorkQueue(NpgsqlDataSource dataSource) : IWorkQueu
         """;
 
     private static readonly string ExtendGroupSql = $"""
-        {HeldGroup("AND w.leased_until >= now()")}
+        {HeldGroup("WHERE w.leased_until >= now()")}
         changed AS (
             UPDATE work_items w SET leased_until = now() + h.lease, updated_at = now()
               FROM held h WHERE w.id = h.id
