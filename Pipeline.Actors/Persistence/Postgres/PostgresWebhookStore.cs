@@ -80,7 +80,7 @@ internal sealed class PostgresWebhookStore(NpgsqlDataSource dataSource) : IWebho
 
     // By id and lease token alone, no state = 'pending' (a lease token is only set on a pending row): naming the state
     // lets the planner scan every pending row through the partial claim indexes (see PostgresWorkQueue.HeldGroup).
-    private const string CompleteFanOutSql = """
+    internal const string CompleteFanOutSql = """
         UPDATE work_items w
            SET state = 'done', completed_at = now(), leased_until = NULL, lease_owner = NULL, lease_token = NULL, updated_at = now()
           FROM unnest($1::bigint[], $2::text[]) AS f(id, token)

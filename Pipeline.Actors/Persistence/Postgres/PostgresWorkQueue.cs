@@ -105,7 +105,7 @@ internal sealed class PostgresWorkQueue(NpgsqlDataSource dataSource) : IWorkQueu
     /// <summary>Each input row's answer, in order: whether its row changed.</summary>
     private const string GroupAnswers = "SELECT i.n, EXISTS (SELECT 1 FROM changed c WHERE c.id = i.id) FROM input i ORDER BY i.n";
 
-    private static readonly string CompleteGroupSql = $"""
+    internal static readonly string CompleteGroupSql = $"""
         {HeldGroup("")}
         changed AS (
             UPDATE work_items w SET state = 'done', completed_at = now(), {ClearLease}
@@ -114,7 +114,7 @@ internal sealed class PostgresWorkQueue(NpgsqlDataSource dataSource) : IWorkQueu
         {GroupAnswers}
         """;
 
-    private static readonly string ExtendGroupSql = $"""
+    internal static readonly string ExtendGroupSql = $"""
         {HeldGroup("WHERE w.leased_until >= now()")}
         changed AS (
             UPDATE work_items w SET leased_until = now() + h.lease, updated_at = now()
