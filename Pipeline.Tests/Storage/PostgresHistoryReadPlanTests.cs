@@ -30,21 +30,13 @@ public sealed class PostgresHistoryReadPlanTests(AppFixture<PostgresTestDatabase
             """);
         Assert.Equal(0, await fixture.Database.ScalarAsync($"SELECT count(*) FROM pg_statistic WHERE starelid = '{table}'::regclass"));
 
-        await using var connection = new NpgsqlConnection(fixture.Database.ConnectionString);
-        await connection.OpenAsync();
         var entities = Enumerable.Range(0, Histories).Select(i => i * (Events / 2 / Histories)).ToArray();
-        // With the values bound, as the first executions of a prepared statement are planned.
-        await using var explain = new NpgsqlCommand("EXPLAIN " + PostgresProjectionStore.ReadHistoriesSql.Replace("event_journal", table, StringComparison.Ordinal), connection);
-        explain.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. entities.Select(e => $"registration/plan-{e}")] });
-        explain.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. entities.Select(_ => 1L)] });
-        explain.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. entities.Select(_ => 2L)] });
-        var plan = new List<string>();
-        await using (var reader = await explain.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-                plan.Add(reader.GetString(0));
-        }
-        var text = string.Join('\n', plan);
+
+        var text = await PostgresPlan.ExplainAsync(fixture.Database.ConnectionString,
+            PostgresProjectionStore.ReadHistoriesSql.Replace("event_journal", table, StringComparison.Ordinal),
+            new NpgsqlParameter<string[]> { TypedValue = [.. entities.Select(e => $"registration/plan-{e}")] },
+            new NpgsqlParameter<long[]> { TypedValue = [.. entities.Select(_ => 1L)] },
+            new NpgsqlParameter<long[]> { TypedValue = [.. entities.Select(_ => 2L)] });
 
         Assert.DoesNotContain("Seq Scan on " + table, text);
         Assert.Contains("Index Cond: ((persistence_id = w.persistence_id)", text);

@@ -60,19 +60,12 @@ public sealed class PostgresSettlePlanTests(PostgresTestDatabase database) : ICl
             }
         }
 
-        // With the values bound, as the first executions of a prepared statement are planned.
-        await using var explain = new NpgsqlCommand("EXPLAIN " + sql, connection);
-        explain.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. ids] });
-        explain.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. tokens] });
-        if (settle != "fan-out")
-            explain.Parameters.Add(new NpgsqlParameter<TimeSpan[]> { TypedValue = [.. ids.Select(_ => TimeSpan.FromMinutes(1))] });
-        var plan = new List<string>();
-        await using (var reader = await explain.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-                plan.Add(reader.GetString(0));
-        }
-        var text = string.Join('\n', plan);
+        NpgsqlParameter[] parameters = settle == "fan-out"
+            ? [new NpgsqlParameter<long[]> { TypedValue = [.. ids] }, new NpgsqlParameter<string[]> { TypedValue = [.. tokens] }]
+            : [new NpgsqlParameter<long[]> { TypedValue = [.. ids] }, new NpgsqlParameter<string[]> { TypedValue = [.. tokens] },
+               new NpgsqlParameter<TimeSpan[]> { TypedValue = [.. ids.Select(_ => TimeSpan.FromMinutes(1))] }];
+
+        var text = await PostgresPlan.ExplainAsync(database.ConnectionString, sql, parameters);
 
         Assert.Contains("work_items_pkey", text);
         Assert.DoesNotContain("work_items_claim", text);
