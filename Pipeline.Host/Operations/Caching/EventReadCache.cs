@@ -15,6 +15,7 @@ namespace Pipeline.Host.Operations.Caching;
 /// therefore stamped with the eviction generation seen before their read started, and served only while that
 /// generation is still current: an eviction makes every entry read before it invisible at once. Generations are kept
 /// per stripe of event ids (bounded memory, whatever ids are asked for); misses (unknown ids) are not cached.
+/// Requests that miss together share one read of an event (see <see cref="GetAsync"/>).
 /// </remarks>
 internal sealed class EventReadCache(IEventReadModel inner, TimeProvider time) : IEventReadModel
 {
@@ -29,6 +30,7 @@ internal sealed class EventReadCache(IEventReadModel inner, TimeProvider time) :
     private readonly long[] _eventGenerations = new long[Stripes];
     private long _listGeneration;
     private readonly ConcurrentDictionary<string, Entry<EventSummary>> _events = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Flight> _reads = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(long After, int Limit), Entry<IReadOnlyList<(long Position, EventSummary Event)>>> _lists = new();
 
     public async Task<EventSummary?> GetAsync(string id, CancellationToken cancellationToken = default)
@@ -40,10 +42,44 @@ internal sealed class EventReadCache(IEventReadModel inner, TimeProvider time) :
         {
             return entry.Value;
         }
-        var summary = await inner.GetAsync(id, cancellationToken);
+        // One read of an event at a time: the requests that miss while it runs (every one of them when a popular
+        // event's entry expires) share it, if no eviction came between its start and theirs; otherwise each would
+        // count the event's attendees again.
+        var flight = _reads.AddOrUpdate(id,
+            static (key, start) => new Flight(start.Cache, key, start.Seen, start.Now),
+            static (key, current, start) => current.Generation == start.Seen && !current.Ended ? current : new Flight(start.Cache, key, start.Seen, start.Now),
+            (Cache: this, Seen: seen, Now: now));
+        try
+        {
+            return await flight.Read.Value.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            if (flight.Ended)
+                _reads.TryRemove(new KeyValuePair<string, Flight>(id, flight));
+        }
+    }
+
+    /// <summary>
+    /// A read of one event from the read side that every request missing meanwhile may wait for. It is not cut short by
+    /// the request that started it (others wait for it too), and it fills the entry stamped with the generation seen
+    /// before it began.
+    /// </summary>
+    private sealed class Flight(EventReadCache cache, string id, long generation, DateTimeOffset startedAt)
+    {
+        public long Generation { get; } = generation;
+
+        public Lazy<Task<EventSummary?>> Read { get; } = new(() => cache.ReadAsync(id, generation, startedAt));
+
+        public bool Ended => Read.IsValueCreated && Read.Value.IsCompleted;
+    }
+
+    private async Task<EventSummary?> ReadAsync(string id, long generation, DateTimeOffset startedAt)
+    {
+        var summary = await inner.GetAsync(id, CancellationToken.None);
         if (summary is not null)
         {
-            _events[id] = new Entry<EventSummary>(summary, now + MaxAge, seen);
+            _events[id] = new Entry<EventSummary>(summary, startedAt + MaxAge, generation);
         }
         return summary;
     }
