@@ -60,12 +60,11 @@ public sealed class PostgresSettlePlanTests(PostgresTestDatabase database) : ICl
             }
         }
 
-        NpgsqlParameter[] parameters = settle == "fan-out"
-            ? [new NpgsqlParameter<long[]> { TypedValue = [.. ids] }, new NpgsqlParameter<string[]> { TypedValue = [.. tokens] }]
-            : [new NpgsqlParameter<long[]> { TypedValue = [.. ids] }, new NpgsqlParameter<string[]> { TypedValue = [.. tokens] },
-               new NpgsqlParameter<TimeSpan[]> { TypedValue = [.. ids.Select(_ => TimeSpan.FromMinutes(1))] }];
+        List<NpgsqlParameter> parameters = [new NpgsqlParameter<long[]> { TypedValue = [.. ids] }, new NpgsqlParameter<string[]> { TypedValue = [.. tokens] }];
+        if (settle != "fan-out")
+            parameters.Add(new NpgsqlParameter<TimeSpan[]> { TypedValue = [.. ids.Select(_ => TimeSpan.FromMinutes(1))] }); // the leases
 
-        var text = await PostgresPlan.ExplainAsync(database.ConnectionString, sql, parameters);
+        var text = await PostgresPlan.ExplainAsync(database.ConnectionString, sql, [.. parameters]);
 
         Assert.Contains("work_items_pkey", text);
         Assert.DoesNotContain("work_items_claim", text);

@@ -45,10 +45,9 @@ internal sealed class EventReadCache(IEventReadModel inner, TimeProvider time) :
         // One read of an event at a time: the requests that miss while it runs (every one of them when a popular
         // event's entry expires) share it, if no eviction came between its start and theirs; otherwise each would
         // count the event's attendees again.
-        var flight = _reads.AddOrUpdate(id,
-            static (key, start) => new Flight(start.Cache, key, start.Seen, start.Now),
-            static (key, current, start) => current.Generation == start.Seen && !current.Ended ? current : new Flight(start.Cache, key, start.Seen, start.Now),
-            (Cache: this, Seen: seen, Now: now));
+        var start = new Flight(this, id, seen, now); // not started unless it is the one kept
+        var flight = _reads.AddOrUpdate(id, static (_, start) => start,
+            static (_, current, start) => current.Generation == start.Generation && !current.Ended ? current : start, start);
         try
         {
             return await flight.Read.Value.WaitAsync(cancellationToken);
