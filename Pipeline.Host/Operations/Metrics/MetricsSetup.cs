@@ -12,6 +12,12 @@ namespace Pipeline.Host.Operations.Metrics;
 /// </summary>
 internal static class MetricsSetup
 {
+    /// <summary>
+    /// The runtime's own meter (GC collections and pause time, heap, thread pool, lock contention, CPU): one per process,
+    /// so every host in a process reports the same numbers, which are the process's. A latency tail reads beside it.
+    /// </summary>
+    private const string RuntimeMeter = "System.Runtime";
+
     public static IServiceCollection AddPipelineMetrics(this IServiceCollection services)
     {
         services.AddOpenTelemetry().WithMetrics(Configure);
@@ -20,14 +26,15 @@ internal static class MetricsSetup
         services.ConfigureOpenTelemetryMeterProvider((sp, metrics) =>
         {
             var scope = sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-            metrics.AddView(instrument => ReferenceEquals(instrument.Meter.Scope, scope) ? null : MetricStreamConfiguration.Drop);
+            metrics.AddView(instrument => ReferenceEquals(instrument.Meter.Scope, scope) || instrument.Meter.Name == RuntimeMeter
+                ? null : MetricStreamConfiguration.Drop);
         });
         return services;
     }
 
     private static void Configure(MeterProviderBuilder metrics)
     {
-        metrics.AddMeter(PipelineMetrics.MeterName)
+        metrics.AddMeter(PipelineMetrics.MeterName, RuntimeMeter)
             .AddPrometheusExporter(options =>
             {
                 // The default strategy adds `_total` and unit suffixes only where a name lacks them: ours have them, so

@@ -80,6 +80,11 @@ public sealed class MetricsApiTests(AppFixture<SqliteTestDatabase> fixture) : IC
         Assert.Equal("journal", lag.Labels["projection"]);
         Assert.True(lag.Value >= 0);
 
+        // The runtime's own meter, beside ours: GC collections by generation and the time the GC paused the process.
+        Assert.Contains(Family(families, "dotnet_gc_collections_total", "counter").Samples, s => s.Labels["gc_heap_generation"] == "gen0");
+        Assert.True(Assert.Single(Family(families, "dotnet_gc_pause_time_seconds_total", "counter").Samples).Value >= 0);
+        Family(families, "dotnet_thread_pool_queue_length_total", "counter");
+
         var build = Assert.Single(Family(families, "pipeline_build_info", "gauge").Samples);
         Assert.Equal(1, build.Value);
         Assert.False(string.IsNullOrEmpty(build.Labels["version"]));
