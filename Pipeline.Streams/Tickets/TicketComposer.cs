@@ -8,8 +8,6 @@ namespace Pipeline.Streams.Tickets;
 /// <summary>
 /// Gathers what a ticket shows (event, member, a signed token) for a paid registration and renders its PDF.
 /// The download endpoint and the tickets pipeline both come here, so a ticket looks the same wherever it is seen.
-/// Gathering is reads (<see cref="GatherAsync"/>) and drawing is CPU (<see cref="TicketDraft.Render"/>): the tickets
-/// pipeline overlaps the first and bounds the second by its parallelism.
 /// </summary>
 public sealed class TicketComposer(IEventReadModel events, IMemberReadModel members, TicketToken tokens, IMemberPhotos photos)
 {
@@ -20,11 +18,7 @@ public sealed class TicketComposer(IEventReadModel events, IMemberReadModel memb
     private readonly WriteOnceCache<EventView> _events = new(capacity: 10_000);
 
     /// <summary>The member's phone and the rendered PDF, or null when the event or member no longer exists.</summary>
-    public async Task<RenderedTicket?> RenderAsync(RegistrationView registration, CancellationToken cancellationToken) =>
-        (await GatherAsync(registration, cancellationToken))?.Render();
-
-    /// <summary>Everything the ticket shows, read but not drawn; null when the event or member no longer exists.</summary>
-    public async Task<TicketDraft?> GatherAsync(RegistrationView registration, CancellationToken cancellationToken)
+    public async Task<RenderedTicket?> RenderAsync(RegistrationView registration, CancellationToken cancellationToken)
     {
         var @event = await _events.GetAsync(registration.EventId, async (id, ct) => (await events.GetAsync(id, ct))?.Event, cancellationToken);
         var member = await members.GetAsync(registration.MemberId, cancellationToken);
@@ -36,17 +30,9 @@ public sealed class TicketComposer(IEventReadModel events, IMemberReadModel memb
         var token = tokens.Create(registration.Id, registration.EventId, registration.PaidAt ?? registration.CreatedAt);
         // The member's photo when there is one (one primary-key read); the ticket renders without it otherwise.
         var photo = await photos.PhotoAsync(registration.MemberId, cancellationToken);
-        return new TicketDraft(member.Phone, new TicketContent(@event.Name, @event.Venue, @event.StartsAt, member.Name, registration.Id, token, photo));
+        var pdf = TicketPdfRenderer.Render(new TicketContent(@event.Name, @event.Venue, @event.StartsAt, member.Name, registration.Id, token, photo));
+        return new RenderedTicket(member.Phone, @event.Name, TicketPdfRenderer.FileName(registration.Id), pdf);
     }
-}
-
-/// <summary>A ticket gathered and not yet drawn.</summary>
-/// <param name="Phone">E.164 number of the member.</param>
-public sealed record TicketDraft(string Phone, TicketContent Content)
-{
-    /// <summary>Draws the PDF (CPU only, about 2 ms).</summary>
-    public RenderedTicket Render() =>
-        new(Phone, Content.EventName, TicketPdfRenderer.FileName(Content.RegistrationId), TicketPdfRenderer.Render(Content));
 }
 
 /// <param name="Phone">E.164 number of the member.</param>

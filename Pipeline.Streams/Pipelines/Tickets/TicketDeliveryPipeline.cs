@@ -6,7 +6,6 @@ using Pipeline.Actors.Work;
 using Akka;
 using Akka.Streams;
 using Akka.Streams.Dsl;
-using Pipeline.Streams.Graph;
 using Pipeline.Streams.Pipelines.Running;
 using Pipeline.Streams.Stages.Breaker;
 using Pipeline.Streams.Stages.Buffer;
@@ -28,7 +27,7 @@ using RegistrationClient = Pipeline.Actors.Engine.IEntityClient<RegistrationComm
 /// The <c>tickets</c> and <c>whatsapp</c> pipelines as one graph, so a rendered PDF passes from one to the other in
 /// memory and never touches disk:
 /// <code>
-/// leased source (tickets queue) → drain switch → valve (tickets.paused) → read, then draw (tickets.parallelism) →
+/// leased source (tickets queue) → drain switch → valve (tickets.paused) → render (tickets.parallelism) →
 ///   buffer (whatsapp.bufferSize) → valve (whatsapp.paused) → throttle (whatsapp.ratePerSecond) →
 ///   send through the circuit breaker (whatsapp.parallelism) → settle
 /// </code>
@@ -130,14 +129,9 @@ public sealed class TicketDeliveryPipeline
             StopClaiming = run.StopClaiming,
             Partitions = Partitions,
         };
-        // Drawing a PDF is CPU, so tickets.parallelism bounds it; the reads before it (the registration, event, member
-        // and photo) wait on storage and the entity, so they run for every claimed item at once (the step's bound is
-        // the claim budget): with the reads inside the drawing slot, two slots spent most of their time waiting.
-        var drawing = new ResizableLimit(Tickets.Settings.Current.Parallelism);
         run.Using(Tickets.Settings.OnChange(s =>
         {
             source.Budget.SetLimit(s.BufferSize);
-            drawing.SetLimit(s.Parallelism);
             Tickets.Gate.Set(s.Paused);
         }));
         run.Using(WhatsApp.Settings.OnChange(s => WhatsApp.Gate.Set(s.Paused)));
@@ -164,13 +158,13 @@ public sealed class TicketDeliveryPipeline
             await GiveBackAsync(item, error, ct);
             source.Settled(item);
         }
-        var render = run.Step<WorkItem, TicketJob>(Tickets.Counters, (item, ct) => RenderAsync(item, drawing, ct), GiveBackAndSettleAsync);
+        var render = run.Step<WorkItem, TicketJob>(Tickets.Counters, RenderAsync, GiveBackAndSettleAsync);
         var send = run.Step<TicketJob, TicketJob>(WhatsApp.Counters, SendAsync,
             (job, error, ct) => GiveBackAndSettleAsync(job.Item, error, ct));
 
         return run.Claims<WorkItem>(source.RunAsync)
             .Via(PauseValve.For<WorkItem>(Tickets.Settings, run.Using))
-            .Via(new LiveParallel<WorkItem, TicketJob?>(Tickets.Settings, render, static s => Math.Min(s.BufferSize, ParallelDefaults.MaxParallelism)))
+            .Via(new LiveParallel<WorkItem, TicketJob?>(Tickets.Settings, render))
             .Collect(job => job is not null, job => job!)
             // Rendered tickets wait here for their turn to be sent: whatsapp's queue depth, and its buffer size, live.
             .Via(new LiveBuffer<TicketJob>(WhatsApp.Settings, WhatsApp.Counters))
@@ -185,11 +179,8 @@ public sealed class TicketDeliveryPipeline
             });
     }
 
-    /// <summary>
-    /// Renders the PDF unless the ticket is already settled (the item came back after its outcome was recorded); the
-    /// drawing itself waits for a slot of <paramref name="drawing"/>.
-    /// </summary>
-    private async Task<TicketJob> RenderAsync(WorkItem item, ResizableLimit drawing, CancellationToken cancellationToken)
+    /// <summary>Renders the PDF unless the ticket is already settled (the item came back after its outcome was recorded).</summary>
+    private async Task<TicketJob> RenderAsync(WorkItem item, CancellationToken cancellationToken)
     {
         var paid = JsonSerializer.Deserialize<RegistrationDocument>(item.Data, EventCodec<object>.DefaultOptions)
             ?? throw new InvalidOperationException($"Outbox message {item.MessageId} has no registration.");
@@ -199,22 +190,14 @@ public sealed class TicketDeliveryPipeline
             await _work.CompleteAsync(item, cancellationToken);
             return new TicketJob(item, null, null);
         }
-        var draft = await _composer.GatherAsync(registration, cancellationToken);
-        if (draft is null)
+        var ticket = await _composer.RenderAsync(registration, cancellationToken);
+        if (ticket is null)
         {
             await RecordAsync(registration, new RecordTicketAttempt(null, "the event or member no longer exists", Final: true), cancellationToken);
             await _work.KillAsync(item, "event or member missing", null, cancellationToken);
             return new TicketJob(item, null, null);
         }
-        await drawing.WaitAsync(cancellationToken);
-        try
-        {
-            return new TicketJob(item, registration, draft.Render());
-        }
-        finally
-        {
-            drawing.Release();
-        }
+        return new TicketJob(item, registration, ticket);
     }
 
     private async Task<TicketJob> SendAsync(TicketJob job, CancellationToken cancellationToken)

@@ -21,19 +21,13 @@ public sealed class LiveParallel<TIn, TOut> : GraphStage<FlowShape<TIn, TOut>>
 {
     private readonly LiveSettings<PipelineSettings> _settings;
     private readonly Func<TIn, Task<TOut>> _step;
-    private readonly Func<PipelineSettings, int> _limitOf;
 
-    /// <param name="limit">
-    /// Which of the settings bounds the steps at once: <see cref="PipelineSettings.Parallelism"/> when null. The tickets
-    /// pipeline bounds its step by what it has claimed and only the step's drawing by the parallelism.
-    /// </param>
-    public LiveParallel(LiveSettings<PipelineSettings> settings, Func<TIn, Task<TOut>> step, Func<PipelineSettings, int>? limit = null)
+    public LiveParallel(LiveSettings<PipelineSettings> settings, Func<TIn, Task<TOut>> step)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(step);
         _settings = settings;
         _step = step;
-        _limitOf = limit ?? (static s => s.Parallelism);
         Shape = new FlowShape<TIn, TOut>(In, Out);
     }
 
@@ -103,13 +97,13 @@ public sealed class LiveParallel<TIn, TOut> : GraphStage<FlowShape<TIn, TOut>>
 
         public override void PreStart()
         {
-            _limit = _stage._limitOf(_stage._settings.Current);
+            _limit = _stage._settings.Current.Parallelism;
             var changed = GetAsyncCallback<int>(limit =>
             {
                 _limit = limit;
                 PullIfRoom();
             });
-            _subscription = _stage._settings.OnChange(s => changed(_stage._limitOf(s)));
+            _subscription = _stage._settings.OnChange(s => changed(s.Parallelism));
             PullIfRoom();
         }
 

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Pipeline.Actors.Persistence;
-using Pipeline.Actors.Photos;
 using Pipeline.Streams.Pipelines;
 using Pipeline.Tests.Fakes;
 using Pipeline.Tests.Storage;
@@ -146,59 +144,6 @@ public abstract class TicketDeliveryContract(TestDatabase database) : IAsyncLife
         Assert.Equal(6, _graph.Messages.Select(m => m.To).Distinct().Count());
     }
 
-    /// <summary>
-    /// tickets.parallelism bounds the PDFs drawn at once, not the reads before the drawing: one drawing slot, and the
-    /// first ticket's photo read held open, the second ticket is still read, drawn and sent.
-    /// </summary>
-    [Fact]
-    public async Task A_ticket_waiting_on_its_reads_does_not_hold_up_the_next_one()
-    {
-        HeldFirstPhotoRead? photos = null;
-        await using var app = App(new() { ["Pipeline:Pipelines:tickets:Parallelism"] = "1" },
-            services => services.AddSingleton<IMemberPhotos>(sp => photos = new HeldFirstPhotoRead(sp.GetRequiredService<IStorage>().MemberPhotos)));
-        var flow = new PaymentScenario(app);
-        var (firstEvent, firstRegistration) = await PayAsync(flow, "+919876543401");
-        Assert.True(await Eventually.HoldsAsync(() => photos?.Held.IsCompleted == true, TimeSpan.FromSeconds(20)), "the first ticket reads its photo");
-
-        var (secondEvent, secondRegistration) = await PayAsync(flow, "+919876543402");
-        var second = await TicketWhenSettledAsync(flow, secondEvent, secondRegistration);
-
-        Assert.Equal("sent", second.GetProperty("status").GetString());
-        Assert.Equal("pending", (await TicketAsync(flow, firstEvent, firstRegistration)).GetProperty("status").GetString());
-        photos!.Release();
-        Assert.Equal("sent", (await TicketWhenSettledAsync(flow, firstEvent, firstRegistration)).GetProperty("status").GetString());
-        Assert.Equal(["919876543402", "919876543401"], _graph.Messages.Select(m => m.To));
-    }
-
-    /// <summary>Member photos whose first read waits until the test releases it.</summary>
-    private sealed class HeldFirstPhotoRead(IMemberPhotos inner) : IMemberPhotos
-    {
-        private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _reads;
-
-        /// <summary>Completes once the first read is waiting.</summary>
-        public Task Held => _held.Task;
-
-        public void Release() => _released.TrySetResult();
-
-        public Task SetAsync(string memberId, StoredImage photo, CancellationToken cancellationToken = default) =>
-            inner.SetAsync(memberId, photo, cancellationToken);
-
-        public Task<string?> NameAsync(string memberId, CancellationToken cancellationToken = default) =>
-            inner.NameAsync(memberId, cancellationToken);
-
-        public async Task<byte[]?> PhotoAsync(string memberId, CancellationToken cancellationToken = default)
-        {
-            if (Interlocked.Increment(ref _reads) == 1)
-            {
-                _held.TrySetResult();
-                await _released.Task.WaitAsync(cancellationToken);
-            }
-            return await inner.PhotoAsync(memberId, cancellationToken);
-        }
-    }
-
     [Fact]
     public async Task Sandbox_mode_records_the_ticket_locally_and_sends_nothing_even_with_a_token()
     {
@@ -256,7 +201,8 @@ public abstract class TicketDeliveryContract(TestDatabase database) : IAsyncLife
         var deadline = DateTime.UtcNow.AddSeconds(30);
         do
         {
-            ticket = await TicketAsync(flow, eventId, registrationId);
+            var registration = await (await flow.Public.GetAsync($"/api/public/events/{eventId}/registrations/{registrationId}")).JsonAsync();
+            ticket = registration.GetProperty("ticket");
             if (ticket.GetProperty("status").GetString() != "pending")
             {
                 return ticket;
@@ -265,9 +211,6 @@ public abstract class TicketDeliveryContract(TestDatabase database) : IAsyncLife
         } while (DateTime.UtcNow < deadline);
         return ticket;
     }
-
-    private static async Task<JsonElement> TicketAsync(PaymentScenario flow, string eventId, string registrationId) =>
-        (await (await flow.Public.GetAsync($"/api/public/events/{eventId}/registrations/{registrationId}")).JsonAsync()).GetProperty("ticket");
 
     private static async Task AssertOutboxAsync(PipelineApp app, string type, string registrationId)
     {
