@@ -30,13 +30,22 @@ public sealed class JournalProjection(
 
     public string Name => name;
 
-    /// <summary>Applies every row committed before the call (and any late one that showed up); one poll at a time.</summary>
+    /// <summary>
+    /// Applies every row committed before the call (and any late one that showed up); one poll at a time. A backlog is
+    /// read up to the journal's head as it was after the first full page, not beyond: under a sustained stream of writes
+    /// the pages keep coming back full, and chasing the head would keep every caller waiting for writes made after its call.
+    /// </summary>
     public async Task CatchUpAsync(CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            while (await PollAsync(cancellationToken).ConfigureAwait(false))
+            if (!await PollAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+            var head = await store.HighestOrderingAsync(cancellationToken).ConfigureAwait(false);
+            while (_checkpoint!.Ordering < head && await PollAsync(cancellationToken).ConfigureAwait(false))
             {
             }
         }

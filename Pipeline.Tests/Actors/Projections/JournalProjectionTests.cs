@@ -62,6 +62,26 @@ public sealed class JournalProjectionTests
         Assert.Equal(8, _store.Totals["a"]);
     }
 
+    [Fact]
+    public async Task A_catch_up_under_a_steady_stream_of_writes_stops_at_the_head_it_found_instead_of_chasing_it()
+    {
+        var projection = Projection(capacity: 100_000);
+        for (var i = 0; i < 2500; i++) _store.Append($"counter/c{i}", 1, amount: 1);
+        var nextKey = 2500;
+        var reads = 0;
+        _store.OnReadAfter = () =>
+        {
+            // Writers keep going while the projection reads: a full page lands before each of the next 50 reads.
+            if (++reads > 50) return;
+            for (var i = 0; i < 1000; i++) _store.Append($"counter/c{nextKey++}", 1, amount: 1);
+        };
+
+        await projection.CatchUpAsync();
+
+        for (var i = 0; i < 2500; i++) Assert.Equal(1, _store.Totals[$"c{i}"]);
+        Assert.InRange(reads, 3, 5); // 2,500 rows, plus the page that landed before the head was read: four pages
+    }
+
     private JournalProjection Projection(int capacity) => new(
         "test", _store, [new EntityProjector<Counter, object, CounterAdded, object>(new CounterBehavior(), capacity)],
         row => new CounterAdded(int.Parse(Encoding.UTF8.GetString(row.Payload))),
@@ -99,8 +119,14 @@ public sealed class JournalProjectionTests
         public void Append(string persistenceId, long seq, int amount) =>
             _journal.Add(new JournalRow(_journal.Count + 1, persistenceId, seq, 0, "CounterAdded", Encoding.UTF8.GetBytes(amount.ToString())));
 
-        public Task<IReadOnlyList<JournalRow>> ReadAfterAsync(long afterOrdering, int limit, CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyList<JournalRow>>(_journal.Where(r => r.Ordering > afterOrdering).Take(limit).ToList());
+        /// <summary>Runs before every page is read (writes landing meanwhile).</summary>
+        public Action? OnReadAfter { get; set; }
+
+        public Task<IReadOnlyList<JournalRow>> ReadAfterAsync(long afterOrdering, int limit, CancellationToken cancellationToken = default)
+        {
+            OnReadAfter?.Invoke();
+            return Task.FromResult<IReadOnlyList<JournalRow>>(_journal.Where(r => r.Ordering > afterOrdering).Take(limit).ToList());
+        }
 
         public Task<IReadOnlyList<JournalRow>> ReadAtAsync(IReadOnlyCollection<long> orderings, CancellationToken cancellationToken = default) =>
             Task.FromResult<IReadOnlyList<JournalRow>>(_journal.Where(r => orderings.Contains(r.Ordering)).ToList());
