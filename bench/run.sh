@@ -48,7 +48,8 @@
 #                      (dotnet-sampled-thread-time, ~100 Hz, wall clock: waiting threads count too; over the middle of that run; `dotnet tool install -g dotnet-trace`) and adds the
 #                      top methods (exclusive and inclusive) to the summary; the .nettrace stays in OUT_DIR
 #   PG_STATEMENTS=0    1 = load pg_stat_statements and list the host's 12 costliest statements (total time, calls,
-#                      mean) in the summary: where PostgreSQL's time per request goes
+#                      mean) in the summary: where PostgreSQL's time per request goes; and per run (its sampled window
+#                      alone) in statements_<run>.txt, beside pg_by_run.txt (commits and rows a second, always written)
 #   PRIORITY=0         scheduling priority (nice, -20..19; < 0 needs root) of PostgreSQL, the host, wrk and pgbench,
 #                      e.g. -10 on a box shared with other jobs so that those get a small share of the CPU during a
 #                      run. Each is started in its own session and, where the kernel groups by session
@@ -207,7 +208,7 @@ q() { "${PSQL[@]}" -d "$1" -At -c "$2"; }
 "${PSQL[@]}" -d postgres -c "CREATE DATABASE pipeline" -c "CREATE DATABASE seed"
 PG_SETTINGS=$(q postgres "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name) FROM pg_settings
   WHERE name IN ('fsync','synchronous_commit','wal_sync_method','shared_buffers','commit_delay','max_connections','full_page_writes')")
-if [[ ${PG_STATEMENTS:-0} -eq 1 ]]; then q pipeline "CREATE EXTENSION pg_stat_statements" >/dev/null; fi
+if [[ ${PG_STATEMENTS:-0} -eq 1 ]]; then q pipeline "CREATE EXTENSION pg_stat_statements" >/dev/null; q postgres "CREATE EXTENSION pg_stat_statements" >/dev/null; fi
 FSTYPE=$(findmnt -no FSTYPE -T "$WORK/pgdata" 2>/dev/null || stat -f -c %T "$WORK/pgdata")
 log "PostgreSQL settings: $PG_SETTINGS (data dir on $FSTYPE)"
 
@@ -280,13 +281,13 @@ measure() {
   prioritize "$pid"
   lead=$(( secs >= 6 ? 2 : 1 ))
   local window=$(( secs - 2 * lead > 0 ? secs - 2 * lead : 1 )) tracer=
-  sleep "$lead"; cpu_snap >"$WORK/cpu0"
+  sleep "$lead"; cpu_snap >"$WORK/cpu0"; pg_snap_begin "$tag"
   if [[ -n ${PROFILE:-} && $tag == "$PROFILE" && -n $HOST_PID ]]; then
     dotnet-trace collect -p "$HOST_PID" --profile dotnet-sampled-thread-time --duration "00:00:00:$(printf '%02d' "$window")" \
       -o "$OUT_DIR/$tag.nettrace" >"$WORK/raw/trace_$tag.txt" 2>&1 &
     tracer=$!
   fi
-  sleep "$window"; cpu_snap >"$WORK/cpu1"
+  sleep "$window"; cpu_snap >"$WORK/cpu1"; pg_snap_end "$tag" "$window"
   wait "$pid" || rc=$?
   if [[ -n $tracer ]]; then
     wait "$tracer" || true
@@ -298,6 +299,35 @@ measure() {
   NOISE=$(sed -n 's/.*other \([0-9]*\)%.*/\1/p' <<<"$CPU"); NOISE=${NOISE:-0}
   top_commands "$WORK/cpu0" "$WORK/cpu1" >>"$OUT_DIR/cpu_by_command.txt" || true
   return "$rc"
+}
+# PostgreSQL's work in a run's sampled window (the same window as the CPU split): commits and rows per second of both
+# databases into $OUT_DIR/pg_by_run.txt, and with PG_STATEMENTS=1 the host's statements in that window alone (calls per
+# second, mean time) into $OUT_DIR/statements_<tag>.txt: what one request costs PostgreSQL, scenario by scenario.
+PG_DB_STATS="SELECT datname, xact_commit, tup_inserted + tup_updated + tup_deleted, tup_fetched, blks_hit + blks_read
+               FROM pg_stat_database WHERE datname IN ('pipeline', 'seed') ORDER BY datname"
+pg_snap_begin() {
+  q postgres "$PG_DB_STATS" >"$WORK/pgdb0" 2>/dev/null || true
+  if [[ ${PG_STATEMENTS:-0} -eq 1 ]]; then   # a copy to subtract, kept in database postgres (the whole run's list stays)
+    q postgres "DROP TABLE IF EXISTS statements_before; CREATE TABLE statements_before AS
+                SELECT userid, dbid, queryid, calls, total_exec_time, rows FROM pg_stat_statements" >/dev/null 2>&1 || true
+  fi
+}
+pg_snap_end() { # tag seconds
+  q postgres "$PG_DB_STATS" >"$WORK/pgdb1" 2>/dev/null || return 0
+  awk -F'|' -v tag="$1" -v s="$2" 'NR == FNR { for (i = 2; i <= 5; i++) b[$1, i] = $i; next }
+    { printf "%s %s: %.0f commits/s, %.0f rows written/s, %.0f rows fetched/s, %.0f buffers/s\n", tag, $1,
+        ($2 - b[$1, 2]) / s, ($3 - b[$1, 3]) / s, ($4 - b[$1, 4]) / s, ($5 - b[$1, 5]) / s }' \
+    "$WORK/pgdb0" "$WORK/pgdb1" >>"$OUT_DIR/pg_by_run.txt"
+  if [[ ${PG_STATEMENTS:-0} -eq 1 ]]; then
+    q postgres "WITH d AS (
+                  SELECT s.query, s.calls - coalesce(b.calls, 0) AS calls, s.total_exec_time - coalesce(b.total_exec_time, 0) AS ms,
+                         s.rows - coalesce(b.rows, 0) AS rows
+                    FROM pg_stat_statements s JOIN pg_database db ON db.oid = s.dbid AND db.datname = 'pipeline'
+                    LEFT JOIN statements_before b USING (userid, dbid, queryid))
+                SELECT round(ms)::text || ' ms, ' || round(calls / $2.0) || ' calls/s, ' || round((ms / greatest(calls, 1))::numeric, 3)
+                       || ' ms mean, ' || round(rows / greatest(calls, 1.0), 1) || ' rows a call: ' || left(regexp_replace(query, '\s+', ' ', 'g'), 140)
+                  FROM d WHERE calls > 0 ORDER BY ms DESC LIMIT 15" >"$OUT_DIR/statements_$1.txt" 2>/dev/null || true
+  fi
 }
 top_commands() { # per command name, for the record
   echo "== $(date -u +%H:%M:%S) $tag (ticks per command over the sampled window)"
