@@ -25,7 +25,8 @@ public interface IWebhookStore
     Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Fans out claimed <see cref="OutboxRoutes.Webhooks"/> items in one transaction: adds one delivery per endpoint that
+    /// Fans out claimed <see cref="OutboxRoutes.Webhooks"/> items (a database written by an earlier version holds them;
+    /// new messages get their deliveries as they are stored) in one transaction: adds one delivery per endpoint that
     /// is not deleted and takes the item's type (a delivery that exists already is left alone, so a repeated fan-out adds
     /// nothing), and completes the items whose lease is still held. The endpoints are read in that transaction, locked
     /// against a concurrent delete, so an endpoint deleted before the fan-out gets nothing and one deleted after it has

@@ -25,6 +25,9 @@ public abstract class WebhookStoreContract(TestDatabase database) : StorageContr
     private static readonly IReadOnlyDictionary<string, int> NoLimits = new Dictionary<string, int>();
     private int _messages;
 
+    /// <summary>A type no endpoint here takes: storing such a message adds no delivery, so a test adds the ones it wants.</summary>
+    private const string DirectType = "test.direct";
+
     private IWebhookStore Webhooks => Storage.Webhooks;
 
     [Fact]
@@ -47,14 +50,34 @@ public abstract class WebhookStoreContract(TestDatabase database) : StorageContr
     }
 
     [Fact]
-    public async Task A_fan_out_adds_one_delivery_per_live_subscribed_endpoint_completes_its_items_and_repeated_adds_nothing()
+    public async Task Storing_a_message_adds_one_delivery_per_live_subscribed_endpoint_and_storing_it_again_adds_nothing()
     {
         await AddEndpointAsync("ep_a", "batch.depleted", "ticket.sent");
         await AddEndpointAsync("ep_b", "registration.paid", "batch.depleted");
         await AddEndpointAsync("ep_c", "batch.depleted");
         await AddEndpointAsync("ep_d", "registration.checked_in");
         await Webhooks.DeleteAsync("ep_c");
+
         var messages = await WriteMessagesAsync(("batch.depleted", 2), ("registration.paid", 1), ("ticket.delivery_failed", 1));
+        await Storage.SeedAsync([], messages.Select(id => new OutboxMessage(id, "batch.depleted", "entity_1", "{}", T0)).ToList());
+
+        Assert.Equal(messages[..2].Reverse(), (await Webhooks.ListDeliveriesAsync("ep_a", null, long.MaxValue, 10)).Select(d => d.MessageId));
+        Assert.Equal(messages[..3].Reverse(), (await Webhooks.ListDeliveriesAsync("ep_b", null, long.MaxValue, 10)).Select(d => d.MessageId));
+        Assert.Empty(await Webhooks.ListDeliveriesAsync("ep_c", null, long.MaxValue, 10));
+        Assert.Empty(await Webhooks.ListDeliveriesAsync("ep_d", null, long.MaxValue, 10));
+        Assert.Empty(await Storage.Work.ListAsync(OutboxRoutes.Webhooks, null, null, long.MaxValue, 10));
+    }
+
+    [Fact]
+    public async Task A_fan_out_of_items_an_earlier_version_left_adds_one_delivery_per_live_subscribed_endpoint_completes_them_and_repeated_adds_nothing()
+    {
+        var messages = await WriteMessagesAsync(("batch.depleted", 2), ("registration.paid", 1), ("ticket.delivery_failed", 1));
+        await LeaveFanOutItemsAsync(messages);
+        await AddEndpointAsync("ep_a", "batch.depleted", "ticket.sent");
+        await AddEndpointAsync("ep_b", "registration.paid", "batch.depleted");
+        await AddEndpointAsync("ep_c", "batch.depleted");
+        await AddEndpointAsync("ep_d", "registration.checked_in");
+        await Webhooks.DeleteAsync("ep_c");
         var items = await Storage.Work.ClaimAsync(OutboxRoutes.Webhooks, "node-a", 10, LongLease);
         Assert.Equal(4, items.Count);
 
@@ -72,8 +95,8 @@ public abstract class WebhookStoreContract(TestDatabase database) : StorageContr
     [Fact]
     public async Task A_fan_out_whose_lease_was_lost_still_adds_its_deliveries_once_but_completes_nothing()
     {
+        await LeaveFanOutItemsAsync(await WriteMessagesAsync(("batch.depleted", 1)));
         await AddEndpointAsync("ep_a", "batch.depleted");
-        await WriteMessagesAsync(("batch.depleted", 1));
         var first = Assert.Single(await Storage.Work.ClaimAsync(OutboxRoutes.Webhooks, "node-a", 10, ShortLease));
         await LeaseEndedAsync(OutboxRoutes.Webhooks, first.Id);
         var second = Assert.Single(await Storage.Work.ClaimAsync(OutboxRoutes.Webhooks, "node-b", 10, LongLease));
@@ -103,7 +126,7 @@ public abstract class WebhookStoreContract(TestDatabase database) : StorageContr
         Assert.True(busy.Max() < (await PendingIdsAsync("ep_busy")).Min(), "a lane takes its oldest deliveries");
         Assert.All(claimed, c =>
         {
-            Assert.Equal((OutboxRoutes.Deliveries, "batch.depleted", 0), (c.Item.Queue, c.Item.Type, c.Item.Attempts));
+            Assert.Equal((OutboxRoutes.Deliveries, DirectType, 0), (c.Item.Queue, c.Item.Type, c.Item.Attempts));
             Assert.Equal($"https://hooks.example.com/{c.Item.Target}", c.Url);
             Assert.StartsWith("whsec_", c.Secret);
         });
@@ -167,8 +190,10 @@ public abstract class WebhookStoreContract(TestDatabase database) : StorageContr
         Assert.All(deliveries, d => Assert.Equal(("dead", "endpoint deleted"), (d.State, d.LastError)));
         Assert.False(await Webhooks.CompleteDeliveryAsync(inFlight.Item, 200), "the attempt in flight cannot settle it any more");
 
-        // Nothing new for it: a fan-out after the delete adds no delivery, and one added by hand is never claimed.
-        await WriteMessagesAsync(("batch.depleted", 1));
+        // Nothing new for it: a message stored or fanned out after the delete adds no delivery, and one added by hand is
+        // never claimed.
+        await LeaveFanOutItemsAsync(await WriteMessagesAsync(("batch.depleted", 1)));
+        Assert.Empty(await Webhooks.ListDeliveriesAsync("ep_gone", DeliveryStatus.Pending, long.MaxValue, 10));
         Assert.Equal(0, await Webhooks.FanOutAsync(await Storage.Work.ClaimAsync(OutboxRoutes.Webhooks, "node-a", 10, LongLease)));
         await DeliverAsync("ep_gone", 1);
         Assert.Empty(await Webhooks.ClaimDeliveriesAsync("node-a", NoLimits, 10, 10, LongLease));
@@ -283,18 +308,25 @@ public abstract class WebhookStoreContract(TestDatabase database) : StorageContr
         return endpoint;
     }
 
-    /// <summary>Writes <paramref name="count"/> batch.depleted messages and a delivery of each to the endpoint; returns the message ids in order.</summary>
+    /// <summary>
+    /// Writes <paramref name="count"/> messages of <see cref="DirectType"/> and a delivery of each to the endpoint alone;
+    /// returns the message ids in order.
+    /// </summary>
     private async Task<IReadOnlyList<string>> DeliverAsync(string endpointId, int count)
     {
         var messages = Enumerable.Range(0, count)
-            .Select(_ => new OutboxMessage($"msg_{Interlocked.Increment(ref _messages)}", "batch.depleted", "bat_1", """{"id":"bat_1"}""", T0))
+            .Select(_ => new OutboxMessage($"msg_{Interlocked.Increment(ref _messages)}", DirectType, "bat_1", """{"id":"bat_1"}""", T0))
             .ToList();
         await Storage.SeedAsync([], messages);
         await Storage.Work.EnqueueAsync(messages.Select(m => new NewWorkItem(OutboxRoutes.Deliveries, m.Id, endpointId)).ToList());
         return messages.Select(m => m.Id).ToList();
     }
 
-    /// <summary>Writes messages of the given types (their webhooks items come with them); returns their ids in order.</summary>
+    /// <summary>Fan-out items for these messages, as an earlier version of the projection added them.</summary>
+    private Task LeaveFanOutItemsAsync(IEnumerable<string> messageIds) =>
+        Storage.Work.EnqueueAsync(messageIds.Select(id => new NewWorkItem(OutboxRoutes.Webhooks, id, null)).ToList());
+
+    /// <summary>Writes messages of the given types (with a delivery to each live endpoint subscribed); returns their ids in order.</summary>
     private async Task<string[]> WriteMessagesAsync(params (string Type, int Count)[] kinds)
     {
         var messages = kinds.SelectMany(k => Enumerable.Range(0, k.Count).Select(_ =>

@@ -65,19 +65,28 @@ internal sealed class PostgresProjectionStore(NpgsqlDataSource dataSource) : IPr
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection);
+        // The views first: the page's endpoint changes are in place before its messages are fanned out to them.
+        PostgresViewWriter.AddTo(batch, views);
         if (outbox.Count > 0)
         {
             var routes = outbox.Select(m => m.Type).Distinct()
                 .SelectMany(type => OutboxRoutes.QueuesFor(type).Select(queue => (Type: type, Queue: queue))).ToList();
-            // Only messages not stored before get work items: a message applied again (after a crash) adds nothing.
+            // Only messages not stored before get work items: a message applied again (after a crash) adds nothing. Each
+            // gets its queues' items and one delivery per live endpoint subscribed to its type, read FOR SHARE as the
+            // fan-out of older items reads them (IWebhookStore.FanOutAsync): a concurrent delete waits, then kills these too.
             batch.BatchCommands.Add(PostgresBatchCommands.Command("""
                 WITH added AS (
                     INSERT INTO outbox (id, type, entity_id, data, created_at)
                     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[])
                     ON CONFLICT (id) DO NOTHING
-                    RETURNING id, type)
-                INSERT INTO work_items (queue, message_id)
-                SELECT r.queue, a.id FROM added a JOIN unnest($6::text[], $7::text[]) AS r(type, queue) ON r.type = a.type
+                    RETURNING id, type),
+                routed AS (
+                    INSERT INTO work_items (queue, message_id)
+                    SELECT r.queue, a.id FROM added a JOIN unnest($6::text[], $7::text[]) AS r(type, queue) ON r.type = a.type),
+                live AS (
+                    SELECT e.id, e.events FROM webhook_endpoints e WHERE e.deleted_at IS NULL FOR SHARE)
+                INSERT INTO work_items (queue, message_id, target)
+                SELECT 'deliveries', a.id, l.id FROM added a JOIN live l ON a.type = ANY (l.events)
                 """,
                 PostgresBatchCommands.Array(outbox.Select(m => m.Id)),
                 PostgresBatchCommands.Array(outbox.Select(m => m.Type)),
@@ -87,7 +96,6 @@ internal sealed class PostgresProjectionStore(NpgsqlDataSource dataSource) : IPr
                 PostgresBatchCommands.Array(routes.Select(r => r.Type)),
                 PostgresBatchCommands.Array(routes.Select(r => r.Queue))));
         }
-        PostgresViewWriter.AddTo(batch, views);
         batch.BatchCommands.Add(PostgresBatchCommands.Command("""
             INSERT INTO projection_checkpoints (name, ordering, gaps, updated_at) VALUES ($1, $2, $3::jsonb, now())
             ON CONFLICT (name) DO UPDATE SET ordering = excluded.ordering, gaps = excluded.gaps, updated_at = excluded.updated_at

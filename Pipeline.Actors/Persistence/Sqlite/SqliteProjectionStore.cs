@@ -68,6 +68,9 @@ internal sealed class SqliteProjectionStore(SqliteConnectionFactory connections,
             await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = connection.BeginTransaction(deferred: false);
             var now = time.GetUtcNow();
+            // The views first: the page's endpoint changes are in place before its messages are fanned out to them.
+            await SqliteViewWriter.WriteAsync(connection, transaction, views, cancellationToken).ConfigureAwait(false);
+            var added = new List<(string MessageId, string Type)>(outbox.Count);
             foreach (var message in outbox)
             {
                 await using var insert = Command(connection, transaction,
@@ -81,6 +84,7 @@ internal sealed class SqliteProjectionStore(SqliteConnectionFactory connections,
                 {
                     continue; // applied before (a poll repeated after a crash): its work items exist
                 }
+                added.Add((message.Id, message.Type));
                 foreach (var queue in OutboxRoutes.QueuesFor(message.Type))
                 {
                     await using var work = Command(connection, transaction,
@@ -91,7 +95,11 @@ internal sealed class SqliteProjectionStore(SqliteConnectionFactory connections,
                     await work.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
-            await SqliteViewWriter.WriteAsync(connection, transaction, views, cancellationToken).ConfigureAwait(false);
+            if (added.Count > 0)
+            {
+                await SqliteWebhookStore.AddDeliveriesAsync(connection, transaction, added, now.ToUnixTimeMilliseconds(), cancellationToken)
+                    .ConfigureAwait(false);
+            }
             await using (var save = Command(connection, transaction, """
                 INSERT INTO projection_checkpoints (name, ordering, gaps, updated_at) VALUES ($name, $ordering, $gaps, $now)
                 ON CONFLICT (name) DO UPDATE SET ordering = excluded.ordering, gaps = excluded.gaps, updated_at = excluded.updated_at

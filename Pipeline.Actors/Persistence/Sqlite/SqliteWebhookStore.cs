@@ -144,7 +144,6 @@ internal sealed class SqliteWebhookStore(SqliteConnectionFactory connections, Ti
         {
             return 0;
         }
-        var messages = JsonSerializer.Serialize(items.Select(i => new FannedMessage(i.MessageId, i.Type)));
         var held = JsonSerializer.Serialize(items.Select(i => new HeldItem(i.Id, i.LeaseToken)));
         await connections.WriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -152,8 +151,8 @@ internal sealed class SqliteWebhookStore(SqliteConnectionFactory connections, Ti
             await using var connection = await connections.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var transaction = connection.BeginTransaction(deferred: false);
             var now = Now();
-            await using var add = Command(connection, transaction, AddDeliveriesSql, ("$messages", messages), ("$now", now));
-            var added = await add.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            var added = await AddDeliveriesAsync(connection, transaction, items.Select(i => (i.MessageId, i.Type)), now, cancellationToken)
+                .ConfigureAwait(false);
             await using var complete = Command(connection, transaction, CompleteFanOutSql, ("$items", held), ("$now", now));
             await complete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -163,6 +162,18 @@ internal sealed class SqliteWebhookStore(SqliteConnectionFactory connections, Ti
         {
             connections.WriteGate.Release();
         }
+    }
+
+    /// <summary>
+    /// One delivery of each message to every live endpoint subscribed to its type (one that exists already is left
+    /// alone), in the caller's transaction: the fan-out of older items, and the projection as it stores new messages.
+    /// </summary>
+    internal static async Task<int> AddDeliveriesAsync(SqliteConnection connection, SqliteTransaction transaction,
+        IEnumerable<(string MessageId, string Type)> messages, long now, CancellationToken cancellationToken)
+    {
+        var json = JsonSerializer.Serialize(messages.Select(m => new FannedMessage(m.MessageId, m.Type)));
+        await using var add = Command(connection, transaction, AddDeliveriesSql, ("$messages", json), ("$now", now));
+        return await add.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<DeliveryClaim>> ClaimDeliveriesAsync(

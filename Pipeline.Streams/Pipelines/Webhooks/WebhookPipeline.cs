@@ -19,7 +19,8 @@ namespace Pipeline.Streams.Pipelines.Webhooks;
 /// The <c>webhooks</c> pipeline, two flows in one graph:
 /// <code>
 /// fan-out:   leased source (webhooks queue) → drain switch → batch → in one transaction each: one delivery per
-///            subscribed endpoint, and the fan-out items completed → settle
+///            subscribed endpoint, and the fan-out items completed → settle (only items an earlier version left: the
+///            journal projection now adds a message's deliveries in the transaction that stores it)
 /// delivery:  lane-aware claim (deliveries queue) → drain switch → throttle (ratePerSecond, live) → attempt in the
 ///            endpoint's lane, through its circuit → complete | retry on the schedule | dead
 /// </code>

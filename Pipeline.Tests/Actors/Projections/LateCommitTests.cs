@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using Npgsql;
 using Pipeline.Actors.Serialization;
-using Pipeline.Actors.Work;
 using Pipeline.Tests.Storage;
 using Pipeline.Tests.Support;
 
@@ -46,8 +45,6 @@ public sealed class LateCommitTests(AppFixture<PostgresTestDatabase> fixture) : 
         var listed = await (await _admin.GetAsync("/api/batches?sku=sku-late")).JsonAsync();
         Assert.Equal(key, Assert.Single(listed.GetProperty("items").EnumerateArray()).GetProperty("id").GetString());
         Assert.Equal(1, await fixture.Database.ScalarAsync($"SELECT count(*) FROM outbox WHERE id = '{messageId}'"));
-        Assert.Equal(1, await fixture.Database.ScalarAsync(
-            $"SELECT count(*) FROM work_items WHERE message_id = '{messageId}' AND queue = '{OutboxRoutes.Webhooks}'"));
     }
 
     private async Task<string> CreateBatchAsync(string sku)

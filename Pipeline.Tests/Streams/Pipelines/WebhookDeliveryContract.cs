@@ -230,8 +230,8 @@ public abstract class WebhookDeliveryContract(TestDatabase database) : IAsyncLif
 
     /// <summary>
     /// Both claims (fan-out and deliveries) park at the pause gate. Once both are parked before the message exists,
-    /// nothing can take it until the gate opens, so the check that nothing was sent needs no sleep: the message is
-    /// still waiting for its fan-out, unclaimed, and the receiver has nothing.
+    /// nothing can take it until the gate opens, so the check that nothing was sent needs no sleep: the message's delivery
+    /// is still waiting, unclaimed, and the receiver has nothing.
     /// </summary>
     [Fact]
     public async Task A_paused_pipeline_delivers_nothing_until_resumed()
@@ -246,9 +246,9 @@ public abstract class WebhookDeliveryContract(TestDatabase database) : IAsyncLif
 
         await DepleteBatchAsync(admin);
 
-        // The message and its work item are written by the journal projection shortly after the consume.
+        // The message and its delivery are written by the journal projection shortly after the consume.
         Assert.True(await Eventually.HoldsAsync(async () =>
-            await app.Storage.Work.DepthAsync(OutboxRoutes.Webhooks) == new QueueDepth(Ready: 1, Scheduled: 0, Leased: 0, Dead: 0)));
+            await app.Storage.Work.DepthAsync(OutboxRoutes.Deliveries) == new QueueDepth(Ready: 1, Scheduled: 0, Leased: 0, Dead: 0)));
         Assert.Equal(2, control.Gate.Waiting);
         Assert.Empty(_receiver.For("a"));
 
