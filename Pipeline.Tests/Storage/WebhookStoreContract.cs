@@ -59,6 +59,7 @@ public abstract class WebhookStoreContract(TestDatabase database) : StorageContr
         await Webhooks.DeleteAsync("ep_c");
 
         var messages = await WriteMessagesAsync(("batch.depleted", 2), ("registration.paid", 1), ("ticket.delivery_failed", 1));
+        // The same ids again, all as a type ep_a and ep_b take: a repeat that fanned out again would add deliveries.
         await Storage.SeedAsync([], messages.Select(id => new OutboxMessage(id, "batch.depleted", "entity_1", "{}", T0)).ToList());
 
         Assert.Equal(messages[..2].Reverse(), (await Webhooks.ListDeliveriesAsync("ep_a", null, long.MaxValue, 10)).Select(d => d.MessageId));
