@@ -256,9 +256,9 @@ webhooks_scenario() {
   c0=$(curl -fsS "http://127.0.0.1:$RECEIVER_PORT/"); t0=$(date +%s.%N)
   read -r p0 f0 r0 < <(pipeline_stat webhooks)
   log "webhooks: resumed, throttle raised; received so far $c0, pipeline processed=$p0 failed=$f0; sampling ${WEBHOOK_SECONDS}s"
-  local s0 s1; s0=$(mktemp); s1=$(mktemp); cpu_snap >"$s0"
+  local s0 s1; s0=$(mktemp); s1=$(mktemp); cpu_snap >"$s0"; pg_snap_begin webhooks
   sleep "$WEBHOOK_SECONDS"
-  cpu_snap >"$s1"; CPU=$(cpu_split "$s0" "$s1"); rm -f "$s0" "$s1"
+  cpu_snap >"$s1"; pg_snap_end webhooks "$WEBHOOK_SECONDS"; CPU=$(cpu_split "$s0" "$s1"); rm -f "$s0" "$s1"
   c1=$(curl -fsS "http://127.0.0.1:$RECEIVER_PORT/"); t1=$(date +%s.%N)
   read -r p1 f1 r1 < <(pipeline_stat webhooks)
   rate=$(awk -v a="$c0" -v b="$c1" -v s="$t0" -v e="$t1" 'BEGIN{printf "%.1f", (b - a) / (e - s)}')

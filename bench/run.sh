@@ -305,8 +305,10 @@ measure() {
 # second, mean time) into $OUT_DIR/statements_<tag>.txt: what one request costs PostgreSQL, scenario by scenario.
 PG_DB_STATS="SELECT datname, xact_commit, tup_inserted + tup_updated + tup_deleted, tup_fetched, blks_hit + blks_read
                FROM pg_stat_database WHERE datname IN ('pipeline', 'seed') ORDER BY datname"
+PG_TABLE_STATS="SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables ORDER BY relname"
 pg_snap_begin() {
   q postgres "$PG_DB_STATS" >"$WORK/pgdb0" 2>/dev/null || true
+  q pipeline "$PG_TABLE_STATS" >"$WORK/pgtab0" 2>/dev/null || true
   if [[ ${PG_STATEMENTS:-0} -eq 1 ]]; then   # a copy to subtract, kept in database postgres (the whole run's list stays)
     q postgres "DROP TABLE IF EXISTS statements_before; CREATE TABLE statements_before AS
                 SELECT userid, dbid, queryid, calls, total_exec_time, rows FROM pg_stat_statements" >/dev/null 2>&1 || true
@@ -318,6 +320,13 @@ pg_snap_end() { # tag seconds
     { printf "%s %s: %.0f commits/s, %.0f rows written/s, %.0f rows fetched/s, %.0f buffers/s\n", tag, $1,
         ($2 - b[$1, 2]) / s, ($3 - b[$1, 3]) / s, ($4 - b[$1, 4]) / s, ($5 - b[$1, 5]) / s }' \
     "$WORK/pgdb0" "$WORK/pgdb1" >>"$OUT_DIR/pg_by_run.txt"
+  # The host's busiest tables: rows inserted and updated a second, and the share of updates that were HOT (no new
+  # index entries: the row's new version fit on its page and no indexed column changed).
+  q pipeline "$PG_TABLE_STATS" >"$WORK/pgtab1" 2>/dev/null &&
+    awk -F'|' -v tag="$1" -v s="$2" 'NR == FNR { i[$1] = $2; u[$1] = $3; h[$1] = $4; next }
+      { di = $2 - i[$1]; du = $3 - u[$1]; dh = $4 - h[$1]
+        if (di + du > 0) printf "%s   %s: %.0f inserted/s, %.0f updated/s (%.0f%% HOT)\n", tag, $1, di / s, du / s, (du > 0 ? 100 * dh / du : 0) }' \
+      "$WORK/pgtab0" "$WORK/pgtab1" | sort -t: -k2 -rn | head -6 >>"$OUT_DIR/pg_by_run.txt"
   if [[ ${PG_STATEMENTS:-0} -eq 1 ]]; then
     q postgres "WITH d AS (
                   SELECT s.query, s.calls - coalesce(b.calls, 0) AS calls, s.total_exec_time - coalesce(b.total_exec_time, 0) AS ms,
