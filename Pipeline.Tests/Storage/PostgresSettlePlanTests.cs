@@ -62,7 +62,10 @@ public sealed class PostgresSettlePlanTests(PostgresTestDatabase database) : ICl
 
         List<NpgsqlParameter> parameters = [new NpgsqlParameter<long[]> { TypedValue = [.. ids] }, new NpgsqlParameter<string[]> { TypedValue = [.. tokens] }];
         if (settle != "fan-out")
+        {
             parameters.Add(new NpgsqlParameter<TimeSpan[]> { TypedValue = [.. ids.Select(_ => TimeSpan.FromMinutes(1))] }); // the leases
+            parameters.Add(new NpgsqlParameter<int?[]> { TypedValue = [.. ids.Select(_ => (int?)204)] }); // the statuses
+        }
 
         var text = await PostgresPlan.ExplainAsync(database.ConnectionString, sql, [.. parameters]);
 

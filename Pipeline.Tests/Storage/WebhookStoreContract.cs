@@ -219,6 +219,30 @@ public abstract class WebhookStoreContract(TestDatabase database) : StorageContr
     }
 
     [Fact]
+    public async Task Deliveries_completed_at_the_same_moment_each_record_their_own_status_and_only_a_held_lease_counts()
+    {
+        await AddEndpointAsync("ep_a", "batch.depleted");
+        await DeliverAsync("ep_a", 3);
+        var claimed = (await Webhooks.ClaimDeliveriesAsync("node-a", NoLimits, 4, 4, LongLease)).ToList();
+        Assert.Equal(3, claimed.Count);
+        // The third's lease runs out and node-b takes it: node-a's completion of it must not count.
+        Assert.True(await Storage.Work.ExtendAsync(claimed[2].Item, ShortLease));
+        await LeaseEndedAsync(OutboxRoutes.Deliveries, claimed[2].Item.Id);
+        var retaken = Assert.Single(await Webhooks.ClaimDeliveriesAsync("node-b", NoLimits, 4, 4, LongLease));
+
+        // Completions that meet in one grouped statement on PostgreSQL.
+        int[] statuses = [200, 204, 202];
+        var completed = await Task.WhenAll(claimed.Select((c, i) => Task.Run(() => Webhooks.CompleteDeliveryAsync(c.Item, statuses[i]))));
+
+        Assert.Equal([true, true, false], completed);
+        var byId = (await Webhooks.ListDeliveriesAsync("ep_a", null, long.MaxValue, 10)).ToDictionary(d => d.Id);
+        Assert.Equal(("done", 200), (byId[claimed[0].Item.Id].State, byId[claimed[0].Item.Id].LastStatus));
+        Assert.Equal(("done", 204), (byId[claimed[1].Item.Id].State, byId[claimed[1].Item.Id].LastStatus));
+        Assert.Equal(("pending", (int?)null), (byId[claimed[2].Item.Id].State, byId[claimed[2].Item.Id].LastStatus));
+        Assert.True(await Webhooks.CompleteDeliveryAsync(retaken.Item, 200), "node-b still holds its lease");
+    }
+
+    [Fact]
     public async Task Deliveries_list_by_contract_status_newest_first_and_each_is_found_only_under_its_endpoint()
     {
         await AddEndpointAsync("ep_a", "batch.depleted");

@@ -248,6 +248,9 @@ public abstract class WorkQueueContract(TestDatabase database) : IAsyncLifetime
         Assert.Equal((soon.Id, 1), (again.Id, again.Attempts));
         Assert.True(await Work.CompleteAsync(again));
         Assert.Equal(new QueueDepth(0, 1, 0, 0), await Work.DepthAsync(queue));
+        // A completion records no status of its own: the last failure stays for operators to see.
+        var done = Assert.Single(await Work.ListAsync(queue, null, null, long.MaxValue, 10), v => v.Id == soon.Id);
+        Assert.Equal(("done", 503, "upstream 503"), (done.State, done.LastStatus, done.LastError));
     }
 
     [Fact]

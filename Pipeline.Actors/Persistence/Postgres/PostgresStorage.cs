@@ -35,7 +35,7 @@ public sealed class PostgresStorage : IStorage
         Registrations = new PostgresRegistrationReadModel(_dataSource);
         _orders = new PostgresOrderIndex(_dataSource);
         _work = new PostgresWorkQueue(_dataSource);
-        Webhooks = new PostgresWebhookStore(_dataSource);
+        Webhooks = new PostgresWebhookStore(_dataSource, _work);
         Nodes = new PostgresNodeRegistry(_dataSource);
         Projections = new PostgresProjectionStore(_dataSource);
         // A claim's commit does not wait for its WAL flush: the registration's journal write that follows it commits

@@ -5,8 +5,12 @@ using static Pipeline.Actors.Persistence.Postgres.PostgresQuery;
 
 namespace Pipeline.Actors.Persistence.Postgres;
 
-/// <summary>Webhook endpoints and their deliveries on PostgreSQL; every time is the database's <c>now()</c>, as in the work queue.</summary>
-internal sealed class PostgresWebhookStore(NpgsqlDataSource dataSource) : IWebhookStore
+/// <summary>
+/// Webhook endpoints and their deliveries on PostgreSQL; every time is the database's <c>now()</c>, as in the work queue.
+/// A delivery's completion goes through the work queue's grouped completions (<paramref name="work"/>): one statement
+/// and one commit for every completion waiting at that moment, not one each.
+/// </summary>
+internal sealed class PostgresWebhookStore(NpgsqlDataSource dataSource, PostgresWorkQueue work) : IWebhookStore
 {
     private const string EndpointColumns = "position, id, url, events, secret, created_at";
 
@@ -96,13 +100,6 @@ internal sealed class PostgresWebhookStore(NpgsqlDataSource dataSource) : IWebho
           JOIN outbox o ON o.id = w.message_id
         """;
 
-    private const string CompleteSql = """
-        UPDATE work_items
-           SET state = 'done', completed_at = now(), last_status = $3, last_error = NULL,
-               leased_until = NULL, lease_owner = NULL, lease_token = NULL, updated_at = now()
-         WHERE id = $1 AND lease_token = $2 AND state = 'pending'
-        """;
-
     private const string DueNowSql = """
         UPDATE work_items SET next_attempt_at = now(), updated_at = now()
          WHERE queue = 'deliveries' AND target = $1 AND id = $2 AND state = 'pending'
@@ -178,14 +175,8 @@ internal sealed class PostgresWebhookStore(NpgsqlDataSource dataSource) : IWebho
             cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<bool> CompleteDeliveryAsync(WorkItem item, int status, CancellationToken cancellationToken = default)
-    {
-        await using var command = dataSource.CreateCommand(CompleteSql);
-        command.Parameters.Add(Value(item.Id));
-        command.Parameters.Add(Value(item.LeaseToken));
-        command.Parameters.Add(Value(status));
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
-    }
+    public Task<bool> CompleteDeliveryAsync(WorkItem item, int status, CancellationToken cancellationToken = default) =>
+        work.CompleteAsync(item, status, cancellationToken);
 
     public async Task<IReadOnlyList<WorkItemView>> ListDeliveriesAsync(
         string endpointId, DeliveryStatus? status, long beforeId, int limit, CancellationToken cancellationToken = default)

@@ -20,10 +20,10 @@ internal sealed class PostgresWorkQueue(NpgsqlDataSource dataSource) : IWorkQueu
 {
     private const int MaxGroup = 256;
 
-    private readonly GroupedStatements<(long Id, string Token, TimeSpan? Lease), bool> _completions =
+    private readonly GroupedStatements<Settle, bool> _completions =
         new(loops: 2, MaxGroup, items => SettleGroupAsync(dataSource, CompleteGroupSql, items));
 
-    private readonly GroupedStatements<(long Id, string Token, TimeSpan? Lease), bool> _extensions =
+    private readonly GroupedStatements<Settle, bool> _extensions =
         new(loops: 2, MaxGroup, items => SettleGroupAsync(dataSource, ExtendGroupSql, items));
 
     /// <summary>
@@ -78,9 +78,9 @@ internal sealed class PostgresWorkQueue(NpgsqlDataSource dataSource) : IWorkQueu
     private const string ReleaseSql = $"UPDATE work_items SET {ClearLease} {HeldBy}";
 
     /// <summary>
-    /// The rows of a group (ids $1, lease tokens $2, leases $3) still held by their caller, locked in id order before they
-    /// change: two groups that share rows (a completion and an extension of one item) never wait on each other in a cycle.
-    /// A row whose lease was taken back meanwhile is re-checked on its newest version and left out.
+    /// The rows of a group (ids $1, lease tokens $2, leases $3, statuses $4) still held by their caller, locked in id
+    /// order before they change: two groups that share rows (a completion and an extension of one item) never wait on
+    /// each other in a cycle. A row whose lease was taken back meanwhile is re-checked on its newest version and left out.
     /// </summary>
     /// <remarks>
     /// Matched by id and lease token alone, with no <c>state = 'pending'</c> (the webhook fan-out's settle likewise): a
@@ -92,9 +92,9 @@ internal sealed class PostgresWorkQueue(NpgsqlDataSource dataSource) : IWorkQueu
     /// </remarks>
     private static string HeldGroup(string extraCondition) => $"""
         WITH input AS (
-            SELECT * FROM unnest($1::bigint[], $2::text[], $3::interval[]) WITH ORDINALITY AS i(id, token, lease, n)),
+            SELECT * FROM unnest($1::bigint[], $2::text[], $3::interval[], $4::int[]) WITH ORDINALITY AS i(id, token, lease, status, n)),
         held AS (
-            SELECT w.id, i.lease
+            SELECT w.id, i.lease, i.status
               FROM work_items w
               JOIN input i ON w.id = i.id AND w.lease_token = i.token
              {extraCondition}
@@ -108,7 +108,9 @@ internal sealed class PostgresWorkQueue(NpgsqlDataSource dataSource) : IWorkQueu
     internal static readonly string CompleteGroupSql = $"""
         {HeldGroup("")}
         changed AS (
-            UPDATE work_items w SET state = 'done', completed_at = now(), {ClearLease}
+            UPDATE work_items w SET state = 'done', completed_at = now(), {ClearLease},
+                   last_status = coalesce(h.status, w.last_status),
+                   last_error = CASE WHEN h.status IS NULL THEN w.last_error END
               FROM held h WHERE w.id = h.id
             RETURNING w.id)
         {GroupAnswers}
@@ -170,7 +172,14 @@ internal sealed class PostgresWorkQueue(NpgsqlDataSource dataSource) : IWorkQueu
     }
 
     public Task<bool> CompleteAsync(WorkItem item, CancellationToken cancellationToken = default) =>
-        _completions.RunAsync((item.Id, item.LeaseToken, null)).WaitAsync(cancellationToken);
+        _completions.RunAsync(new Settle(item.Id, item.LeaseToken, null, null)).WaitAsync(cancellationToken);
+
+    /// <summary>
+    /// As <see cref="CompleteAsync(WorkItem, CancellationToken)"/>, recording the status the item's target answered (a
+    /// webhook delivery's 2xx) and clearing the error of an earlier attempt: in the same groups as every other completion.
+    /// </summary>
+    internal Task<bool> CompleteAsync(WorkItem item, int status, CancellationToken cancellationToken) =>
+        _completions.RunAsync(new Settle(item.Id, item.LeaseToken, null, status)).WaitAsync(cancellationToken);
 
     public Task<bool> RetryAsync(WorkItem item, TimeSpan delay, string? error, int? status, CancellationToken cancellationToken = default)
     {
@@ -187,7 +196,7 @@ internal sealed class PostgresWorkQueue(NpgsqlDataSource dataSource) : IWorkQueu
     public Task<bool> ExtendAsync(WorkItem item, TimeSpan lease, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
-        return _extensions.RunAsync((item.Id, item.LeaseToken, lease)).WaitAsync(cancellationToken);
+        return _extensions.RunAsync(new Settle(item.Id, item.LeaseToken, lease, null)).WaitAsync(cancellationToken);
     }
 
     public async Task<int> EnqueueAsync(IReadOnlyList<NewWorkItem> items, CancellationToken cancellationToken = default)
@@ -235,12 +244,13 @@ internal sealed class PostgresWorkQueue(NpgsqlDataSource dataSource) : IWorkQueu
 
     /// <summary>Not cancelled: the group's callers share it, and each stops waiting on its own.</summary>
     private static async Task<IReadOnlyList<bool>> SettleGroupAsync(
-        NpgsqlDataSource dataSource, string sql, IReadOnlyList<(long Id, string Token, TimeSpan? Lease)> items) =>
+        NpgsqlDataSource dataSource, string sql, IReadOnlyList<Settle> items) =>
         await PostgresQuery.ListAsync(dataSource, sql,
             [
                 PostgresBatchCommands.Array(items.Select(i => i.Id)),
                 PostgresBatchCommands.Array(items.Select(i => i.Token)),
                 PostgresBatchCommands.Array(items.Select(i => i.Lease ?? TimeSpan.Zero)),
+                PostgresBatchCommands.Array(items.Select(i => i.Status)),
             ],
             r => r.GetBoolean(1), CancellationToken.None).ConfigureAwait(false);
 
@@ -256,4 +266,7 @@ internal sealed class PostgresWorkQueue(NpgsqlDataSource dataSource) : IWorkQueu
         command.Parameters.AddRange(parameters.ToArray());
         return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
+
+    /// <summary>One item of a grouped settle: the lease an extension gives, the status a completion records (none: kept).</summary>
+    private readonly record struct Settle(long Id, string Token, TimeSpan? Lease, int? Status);
 }
