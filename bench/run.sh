@@ -49,7 +49,9 @@
 #                      top methods (exclusive and inclusive) to the summary; the .nettrace stays in OUT_DIR
 #   PG_STATEMENTS=0    1 = load pg_stat_statements and list the host's 12 costliest statements (total time, calls,
 #                      mean) in the summary: where PostgreSQL's time per request goes; and per run (its sampled window
-#                      alone) in statements_<run>.txt, beside pg_by_run.txt (commits and rows a second, always written)
+#                      alone, the webhooks scenario's window included) in statements_<run>.txt, beside pg_by_run.txt
+#                      (commits, rows and buffers a second, and the busiest tables' inserts, updates and HOT share;
+#                      always written)
 #   PRIORITY=0         scheduling priority (nice, -20..19; < 0 needs root) of PostgreSQL, the host, wrk and pgbench,
 #                      e.g. -10 on a box shared with other jobs so that those get a small share of the CPU during a
 #                      run. Each is started in its own session and, where the kernel groups by session
