@@ -61,12 +61,22 @@ internal sealed class PostgresWebhookStore(NpgsqlDataSource dataSource, Postgres
     /// </summary>
     private const string DeleteSql = "UPDATE webhook_endpoints SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL";
 
-    /// <summary>Makes the pending deliveries to the endpoints in $1 (an array) dead; the projection's delete runs it too.</summary>
+    /// <summary>
+    /// Makes the pending deliveries to the endpoints in $1 (an array) dead; the projection's delete runs it too. Rows are
+    /// locked in id order first, as a grouped completion locks its rows (<see cref="PostgresWorkQueue"/>): a delete of
+    /// several endpoints and a group completing deliveries to them never wait on each other in a cycle. A row completed
+    /// while this waited for its lock is re-checked and left out.
+    /// </summary>
     internal const string KillPendingSql = """
-        UPDATE work_items
+        UPDATE work_items w
            SET state = 'dead', last_error = 'endpoint deleted',
                leased_until = NULL, lease_owner = NULL, lease_token = NULL, updated_at = now()
-         WHERE queue = 'deliveries' AND target = ANY($1) AND state = 'pending'
+          FROM (SELECT id
+                  FROM work_items
+                 WHERE queue = 'deliveries' AND target = ANY($1) AND state = 'pending'
+                 ORDER BY id
+                   FOR UPDATE) AS k
+         WHERE w.id = k.id
         """;
 
     /// <summary>
