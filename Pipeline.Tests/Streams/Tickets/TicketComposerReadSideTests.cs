@@ -13,18 +13,12 @@ namespace Pipeline.Tests.Streams.Tickets;
 /// and the event's creation precedes it in the journal. Through the read-side catch-up, the first ticket of each event on
 /// a node waited for the projection (up to 3 s while it lagged behind an ingestion), which held the tickets pipeline.
 /// </summary>
-public sealed class TicketComposerReadSideTests : IAsyncLifetime
+public sealed class TicketComposerReadSideTests(PostgresTestDatabase database) : IClassFixture<PostgresTestDatabase>
 {
-    private readonly PostgresTestDatabase _database = new();
-
-    public Task InitializeAsync() => _database.InitializeAsync();
-
-    public Task DisposeAsync() => _database.DisposeAsync();
-
     [Fact]
     public async Task A_ticket_is_drawn_without_waiting_for_the_read_side_to_catch_up()
     {
-        await using var app = new PipelineApp(_database);
+        await using var app = new PipelineApp(database);
         var flow = new PaymentScenario(app);
         var eventId = await flow.CreateEventAsync();
         var memberId = await flow.CreateMemberAsync();
@@ -32,7 +26,7 @@ public sealed class TicketComposerReadSideTests : IAsyncLifetime
 
         // Hold the projection: the checkpoint row locked, its next page cannot commit. Then a write on this node that the
         // read side has not applied, so a caught-up read would wait for the projection.
-        await using var connection = new NpgsqlConnection(_database.ConnectionString);
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync();
         await using var holding = await connection.BeginTransactionAsync();
         await using (var hold = new NpgsqlCommand("SELECT 1 FROM projection_checkpoints FOR UPDATE", connection, holding))
