@@ -37,13 +37,13 @@ public sealed class WriteOnceCacheTests
     }
 
     [Fact]
-    public async Task Past_its_capacity_it_starts_over_and_still_answers()
+    public async Task Past_its_capacity_it_keeps_the_last_records_and_reads_older_ones_again()
     {
         var cache = new WriteOnceCache<string>(capacity: 10);
-        var reads = 0;
+        var reads = new List<string>();
         Task<string?> Load(string id, CancellationToken _)
         {
-            reads++;
+            reads.Add(id);
             return Task.FromResult<string?>(id);
         }
 
@@ -51,8 +51,38 @@ public sealed class WriteOnceCacheTests
         {
             Assert.Equal($"k{i}", await cache.GetAsync($"k{i}", Load, CancellationToken.None));
         }
-        Assert.Equal("k24", await cache.GetAsync("k24", Load, CancellationToken.None));
+        reads.Clear();
 
-        Assert.Equal(25, reads);
+        for (var i = 15; i < 25; i++)
+        {
+            Assert.Equal($"k{i}", await cache.GetAsync($"k{i}", Load, CancellationToken.None));
+        }
+        Assert.Empty(reads);
+        Assert.Equal("k0", await cache.GetAsync("k0", Load, CancellationToken.None));
+        Assert.Equal(["k0"], reads);
+    }
+
+    [Fact]
+    public async Task A_record_in_use_is_kept_however_many_others_come_after_it()
+    {
+        var cache = new WriteOnceCache<string>(capacity: 10);
+        var reads = new List<string>();
+        Task<string?> Load(string id, CancellationToken _)
+        {
+            reads.Add(id);
+            return Task.FromResult<string?>(id);
+        }
+
+        await cache.GetAsync("evt_hot", Load, CancellationToken.None);
+        for (var i = 0; i < 100; i++)
+        {
+            cache.Add($"ord_{i}", $"ord_{i}");
+            if (i % 5 == 0)
+            {
+                Assert.Equal("evt_hot", await cache.GetAsync("evt_hot", Load, CancellationToken.None));
+            }
+        }
+
+        Assert.Equal(["evt_hot"], reads);
     }
 }
