@@ -216,6 +216,19 @@ public abstract class ReadModelContract(TestDatabase database) : IAsyncLifetime
         Assert.Equal(orders, await Task.WhenAll(orders.Select(o => Storage.Registrations.GetOrderAsync(o.OrderId))));
     }
 
+    [Fact]
+    public async Task Orders_looked_up_at_the_same_moment_each_get_their_own_or_none()
+    {
+        var registration = Registration("lookups", Id("lookups-event"), Id("lookups-member"));
+        var orders = Enumerable.Range(0, 120).Select(i => Order($"lookups-{i}", registration)).ToList();
+        await SeedAsync([registration, .. orders]);
+        var asked = orders.SelectMany((o, i) => new[] { o.OrderId, Id($"lookups-missing-{i}") }).ToList();
+
+        var found = await Task.WhenAll(asked.Select(id => Task.Run(() => Storage.Registrations.GetOrderAsync(id))));
+
+        Assert.Equal(orders.SelectMany(o => new[] { o, null }), found);
+    }
+
     /// <summary>
     /// Placements and the projection write the same orders at the same moment, in no agreed order: neither may fail
     /// (on PostgreSQL an insert waits for another transaction's uncommitted row of the same key; unsorted, this test

@@ -32,8 +32,8 @@ public sealed class PostgresStorage : IStorage
         Batches = new PostgresBatchReadModel(_dataSource);
         Events = new PostgresEventReadModel(_dataSource);
         Members = new PostgresMemberReadModel(_dataSource);
-        Registrations = new PostgresRegistrationReadModel(_dataSource);
         _orders = new PostgresOrderIndex(_dataSource);
+        Registrations = new PostgresRegistrationReadModel(_dataSource, _orders);
         _work = new PostgresWorkQueue(_dataSource);
         Webhooks = new PostgresWebhookStore(_dataSource, _work);
         Nodes = new PostgresNodeRegistry(_dataSource);
