@@ -16,7 +16,7 @@ internal sealed class PostgresAttendeeReadModel(NpgsqlDataSource dataSource) : I
     public async Task<long> CountAsync(string eventId, bool paidOnly, CancellationToken cancellationToken = default) =>
         (await PostgresQuery.ListAsync(dataSource,
             paidOnly
-                ? "SELECT count(*) FROM registrations WHERE event_id = $1 AND status = 'paid'"
+                ? "SELECT coalesce((SELECT paid FROM event_attendees WHERE event_id = $1), 0)"
                 : "SELECT count(*) FROM registrations WHERE event_id = $1",
             [Value(eventId)], r => r.GetInt64(0), cancellationToken).ConfigureAwait(false))[0];
 

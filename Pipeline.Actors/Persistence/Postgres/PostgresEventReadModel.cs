@@ -7,10 +7,10 @@ namespace Pipeline.Actors.Persistence.Postgres;
 
 internal sealed class PostgresEventReadModel(NpgsqlDataSource dataSource) : IEventReadModel
 {
-    // The attendee count is an index-only count on registrations_event_status_position, run for each returned row only.
+    // The attendee count is kept per event by registrations' triggers (migration 0014): one row read, however many attend.
     private const string Select = """
         SELECT e.position, e.id, e.name, e.venue, e.starts_at, e.fee_amount, e.fee_currency, e.created_at,
-               (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'paid')
+               coalesce((SELECT a.paid FROM event_attendees a WHERE a.event_id = e.id), 0)
           FROM events e
         """;
 
