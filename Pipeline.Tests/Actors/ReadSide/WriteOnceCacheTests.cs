@@ -4,6 +4,7 @@ namespace Pipeline.Tests.Actors.ReadSide;
 
 public sealed class WriteOnceCacheTests
 {
+    private readonly List<string> _reads = [];
     [Fact]
     public async Task A_found_record_is_read_once_and_a_missing_one_is_asked_again()
     {
@@ -40,38 +41,26 @@ public sealed class WriteOnceCacheTests
     public async Task Past_its_capacity_it_keeps_the_last_records_and_reads_older_ones_again()
     {
         var cache = new WriteOnceCache<string>(capacity: 10);
-        var reads = new List<string>();
-        Task<string?> Load(string id, CancellationToken _)
-        {
-            reads.Add(id);
-            return Task.FromResult<string?>(id);
-        }
 
         for (var i = 0; i < 25; i++)
         {
             Assert.Equal($"k{i}", await cache.GetAsync($"k{i}", Load, CancellationToken.None));
         }
-        reads.Clear();
+        _reads.Clear();
 
         for (var i = 15; i < 25; i++)
         {
             Assert.Equal($"k{i}", await cache.GetAsync($"k{i}", Load, CancellationToken.None));
         }
-        Assert.Empty(reads);
+        Assert.Empty(_reads);
         Assert.Equal("k0", await cache.GetAsync("k0", Load, CancellationToken.None));
-        Assert.Equal(["k0"], reads);
+        Assert.Equal(["k0"], _reads);
     }
 
     [Fact]
     public async Task A_record_in_use_is_kept_however_many_others_come_after_it()
     {
         var cache = new WriteOnceCache<string>(capacity: 10);
-        var reads = new List<string>();
-        Task<string?> Load(string id, CancellationToken _)
-        {
-            reads.Add(id);
-            return Task.FromResult<string?>(id);
-        }
 
         await cache.GetAsync("evt_hot", Load, CancellationToken.None);
         for (var i = 0; i < 100; i++)
@@ -83,6 +72,13 @@ public sealed class WriteOnceCacheTests
             }
         }
 
-        Assert.Equal(["evt_hot"], reads);
+        Assert.Equal(["evt_hot"], _reads);
+    }
+
+    /// <summary>Reads every id as found, recording it.</summary>
+    private Task<string?> Load(string id, CancellationToken _)
+    {
+        _reads.Add(id);
+        return Task.FromResult<string?>(id);
     }
 }
