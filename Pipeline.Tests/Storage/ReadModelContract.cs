@@ -19,7 +19,7 @@ public abstract class ReadModelContract(TestDatabase database) : IAsyncLifetime
 
     private readonly string _run = Guid.NewGuid().ToString("N")[..12];
 
-    private IStorage Storage { get; set; } = null!;
+    protected IStorage Storage { get; private set; } = null!;
 
     public async Task InitializeAsync() => Storage = await database.OpenStorageAsync();
 
@@ -333,22 +333,22 @@ public abstract class ReadModelContract(TestDatabase database) : IAsyncLifetime
         Assert.Equal(payments.Where(p => p.Status == "unapplied"), pages.SelectMany(p => p).Select(r => r.Row));
     }
 
-    private string Id(string name) => $"test/{name}-{_run}";
+    protected string Id(string name) => $"test/{name}-{_run}";
 
     private BatchView Batch(string name, string sku, long remaining, long version) =>
         new(Id($"batch-{name}"), sku, 100, remaining, version, T0);
 
-    private EventView Event(string name) =>
+    protected EventView Event(string name) =>
         new(Id($"event-{name}"), $"Event {name}", "Main hall", T0.AddDays(30), 2_500, "INR", T0);
 
     private MemberView Member(string name) =>
         new(Id($"member-{name}"), $"Member {name}", "+919876543210", $"{name}@example.com", T0.AddMinutes(1));
 
-    private RegistrationView Registration(string name, string eventId, string memberId) =>
+    protected RegistrationView Registration(string name, string eventId, string memberId) =>
         new(Id($"registration-{name}"), eventId, memberId, "pending", null, null, 2_500, "INR", null, null, "pending", null, null, 0, null,
             T0.AddMinutes(2).AddTicks(10));
 
-    private RegistrationView Paid(RegistrationView registration, string name) =>
+    protected RegistrationView Paid(RegistrationView registration, string name) =>
         registration with { Status = "paid", OrderId = Id($"order-{name}"), PaymentId = Id($"payment-{name}"), PaidAt = T0.AddMinutes(5) };
 
     private OrderView Order(string name, RegistrationView registration) =>
@@ -360,7 +360,7 @@ public abstract class ReadModelContract(TestDatabase database) : IAsyncLifetime
 
     private OutboxMessage Message(string name) => new(Id($"message-{name}"), "test.happened", Id(name), """{"ok":true}""", T0);
 
-    private Task SeedAsync(IReadOnlyList<object> views) => Storage.SeedAsync(views, []);
+    protected Task SeedAsync(IReadOnlyList<object> views) => Storage.SeedAsync(views, []);
 
     private static async Task<List<IReadOnlyList<(long Position, T Row)>>> PagesAsync<T>(
         Func<long, int, Task<IReadOnlyList<(long Position, T Row)>>> list, long after, int limit)
@@ -390,6 +390,3 @@ public abstract class ReadModelContract(TestDatabase database) : IAsyncLifetime
 
 public sealed class SqliteReadModelTests(SqliteTestDatabase database)
     : ReadModelContract(database), IClassFixture<SqliteTestDatabase>;
-
-public sealed class PostgresReadModelTests(PostgresTestDatabase database)
-    : ReadModelContract(database), IClassFixture<PostgresTestDatabase>;

@@ -1,34 +1,23 @@
 using Npgsql;
-using Pipeline.Actors.Entities.Events;
-using Pipeline.Actors.Entities.Registrations;
-using Pipeline.Actors.Persistence;
 using Pipeline.Actors.Persistence.Postgres;
 using Pipeline.Actors.Projections;
 
 namespace Pipeline.Tests.Storage;
 
 /// <summary>
-/// On PostgreSQL each event's paid count is kept by triggers on registrations (migration 0014), so that no index names
-/// status and a registration turning paid (once per confirmation) is a HOT update: no new index entries.
+/// The read-side contract on PostgreSQL, and what only PostgreSQL does: each event's paid count is kept by triggers on
+/// registrations (migration 0014), so that no index names status and a registration turning paid (once per
+/// confirmation) is a HOT update: no new index entries.
 /// </summary>
-public sealed class PostgresAttendeeCountTests(PostgresTestDatabase database) : IClassFixture<PostgresTestDatabase>, IAsyncLifetime
+public sealed class PostgresReadModelTests(PostgresTestDatabase database)
+    : ReadModelContract(database), IClassFixture<PostgresTestDatabase>
 {
-    private static readonly DateTimeOffset T0 = new(2025, 3, 1, 9, 30, 0, TimeSpan.Zero);
-
-    private readonly string _run = Guid.NewGuid().ToString("N")[..12];
-
-    private IStorage Storage { get; set; } = null!;
-
-    public async Task InitializeAsync() => Storage = await database.OpenStorageAsync();
-
-    public async Task DisposeAsync() => await Storage.DisposeAsync();
-
     [Fact]
     public async Task A_registration_turning_paid_is_a_HOT_update()
     {
         var ev = Event("hot");
-        var pending = Registration("hot", ev.Id, 0);
-        await Storage.SeedAsync([ev, pending], []);
+        var pending = Registration("hot", ev.Id, Id("hot-member"));
+        await SeedAsync([ev, pending]);
 
         await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync();
@@ -36,7 +25,7 @@ public sealed class PostgresAttendeeCountTests(PostgresTestDatabase database) : 
         var before = await UpdatesAsync(connection, transaction);
         await using (var batch = new NpgsqlBatch(connection, transaction))
         {
-            PostgresViewWriter.AddTo(batch, [Paid(pending)]);
+            PostgresViewWriter.AddTo(batch, [Paid(pending, "hot")]);
             await batch.ExecuteNonQueryAsync();
         }
         var after = await UpdatesAsync(connection, transaction);
@@ -53,14 +42,14 @@ public sealed class PostgresAttendeeCountTests(PostgresTestDatabase database) : 
         const int PerWriter = 25;
         var events = new[] { Event("busy-a"), Event("busy-b") };
         var registrations = Enumerable.Range(0, Writers * PerWriter)
-            .Select(i => Registration($"busy-{i}", events[i % 2].Id, i)).ToList();
-        await Storage.SeedAsync([.. events, .. registrations], []);
+            .Select(i => Registration($"busy-{i}", events[i % 2].Id, Id($"busy-member-{i}"))).ToList();
+        await SeedAsync([.. events, .. registrations]);
 
         // Each writer's page names both events, half of them b first, and is written twice (a projection's replay after a crash).
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
         {
-            var page = registrations.Skip(w * PerWriter).Take(PerWriter).Select(Paid).ToList();
+            var page = registrations.Skip(w * PerWriter).Take(PerWriter).Select(r => Paid(r, r.Id)).ToList();
             var ordered = (w % 2 == 0 ? page.OrderBy(r => r.EventId, StringComparer.Ordinal) : page.OrderByDescending(r => r.EventId, StringComparer.Ordinal))
                 .ToList<object>();
             await start.Task;
@@ -72,7 +61,8 @@ public sealed class PostgresAttendeeCountTests(PostgresTestDatabase database) : 
 
         foreach (var ev in events)
         {
-            Assert.Equal(Writers * PerWriter / 2, await CountedAsync(ev.Id));
+            Assert.Equal(Writers * PerWriter / 2, await database.ScalarAsync(
+                $"SELECT count(*) FROM registrations WHERE event_id = '{ev.Id}' AND status = 'paid'"));
             Assert.Equal(Writers * PerWriter / 2, (await Storage.Events.GetAsync(ev.Id))!.AttendeeCount);
             Assert.Equal(Writers * PerWriter / 2, await Storage.Attendees.CountAsync(ev.Id, paidOnly: true));
         }
@@ -83,7 +73,7 @@ public sealed class PostgresAttendeeCountTests(PostgresTestDatabase database) : 
     {
         var ev = Event("before");
         var other = Event("before-other");
-        await Storage.SeedAsync([ev, other], []);
+        await SeedAsync([ev, other]);
         // The database as 0013 left it: no counts, no triggers, status indexed.
         await database.ScalarAsync("""
             DROP TRIGGER registrations_paid_inserted ON registrations;
@@ -96,10 +86,12 @@ public sealed class PostgresAttendeeCountTests(PostgresTestDatabase database) : 
             DELETE FROM schema_migrations WHERE version = 14;
             SELECT 0
             """);
-        await Storage.SeedAsync([
-            Paid(Registration("before-0", ev.Id, 0)), Paid(Registration("before-1", ev.Id, 1)), Registration("before-2", ev.Id, 2),
-            Paid(Registration("before-3", other.Id, 3)),
-        ], []);
+        await SeedAsync([
+            Paid(Registration("before-0", ev.Id, Id("before-member-0")), "before-0"),
+            Paid(Registration("before-1", ev.Id, Id("before-member-1")), "before-1"),
+            Registration("before-2", ev.Id, Id("before-member-2")),
+            Paid(Registration("before-3", other.Id, Id("before-member-3")), "before-3"),
+        ]);
 
         Assert.Equal([14], await Storage.Migrator.MigrateAsync());
 
@@ -107,7 +99,7 @@ public sealed class PostgresAttendeeCountTests(PostgresTestDatabase database) : 
         Assert.Equal(1, (await Storage.Events.GetAsync(other.Id))!.AttendeeCount);
         Assert.Equal(0, await database.ScalarAsync(
             "SELECT count(*) FROM pg_indexes WHERE tablename = 'registrations' AND indexdef LIKE '%status%'"));
-        await Storage.SeedAsync([Paid(Registration("before-2", ev.Id, 2))], []);
+        await SeedAsync([Paid(Registration("before-2", ev.Id, Id("before-member-2")), "before-2")]);
         Assert.Equal(3, (await Storage.Events.GetAsync(ev.Id))!.AttendeeCount);
     }
 
@@ -120,16 +112,4 @@ public sealed class PostgresAttendeeCountTests(PostgresTestDatabase database) : 
         Assert.True(await reader.ReadAsync());
         return (reader.GetInt64(0), reader.GetInt64(1));
     }
-
-    private Task<long> CountedAsync(string eventId) =>
-        database.ScalarAsync($"SELECT count(*) FROM registrations WHERE event_id = '{eventId}' AND status = 'paid'");
-
-    private EventView Event(string name) => new($"event-{name}-{_run}", $"Event {name}", "Main hall", T0.AddDays(30), 2_500, "INR", T0);
-
-    private RegistrationView Registration(string name, string eventId, int member) =>
-        new($"registration-{name}-{_run}", eventId, $"member-{member}-{_run}", "pending", null, null, 2_500, "INR", null, null,
-            "pending", null, null, 0, null, T0.AddMinutes(2));
-
-    private static RegistrationView Paid(RegistrationView registration) =>
-        registration with { Status = "paid", OrderId = "order-" + registration.Id, PaymentId = "payment-" + registration.Id, PaidAt = T0.AddMinutes(5) };
 }
