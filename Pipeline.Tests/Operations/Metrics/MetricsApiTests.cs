@@ -25,11 +25,21 @@ public sealed class MetricsApiTests(AppFixture<SqliteTestDatabase> fixture) : IC
         await _flow.Public.GetAsync("/api/events/evt_other_missing");
         await _flow.Public.GetAsync("/no/such/path");
 
-        var response = await _flow.Public.GetAsync("/metrics");
+        // The node's daemon process starts its work partitions shortly after start-up, not before the first request:
+        // read the exposition once they all run (a read before that found none: a CI run failed so).
+        HttpResponseMessage response = null!;
+        var exposition = "";
+        await Pipeline.Tests.Cluster.Poll.UntilAsync(async () =>
+        {
+            response = await _flow.Public.GetAsync("/metrics");
+            exposition = await response.Content.ReadAsStringAsync();
+            return PrometheusExposition.Parse(exposition).TryGetValue("pipeline_work_partitions_owned", out var owned)
+                && owned.Samples is [{ Value: 30 }];
+        }, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());
-        var families = PrometheusExposition.Parse(await response.Content.ReadAsStringAsync());
+        var families = PrometheusExposition.Parse(exposition);
 
         var http = Family(families, "pipeline_http_request_duration_seconds", "histogram");
         // By route pattern, never the raw path: two missing ids are one series.
