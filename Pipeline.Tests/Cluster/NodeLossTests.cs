@@ -191,7 +191,10 @@ public sealed class NodeLossTests(ClusterFixture cluster, ITestOutputHelper outp
             var byVictim = cluster.Graphs[Victim].MessagesTo(to);
             var bySurvivors = cluster.Graphs.Where((_, i) => i != Victim).Sum(g => g.MessagesTo(to));
             sentByVictim += byVictim;
-            Assert.True(bySurvivors <= 1, $"{buyer.RegistrationId}: {bySurvivors} copies from the survivors");
+            if (bySurvivors > 1)
+            {
+                Assert.Fail($"{buyer.RegistrationId}: {bySurvivors} copies from the survivors; " + await SendHistoryAsync(buyer, to, paidMessages[buyer.RegistrationId], killedAt));
+            }
             Assert.True(byVictim <= 1, $"{buyer.RegistrationId}: {byVictim} copies from node-2");
             Assert.True(byVictim + bySurvivors >= 1, $"{buyer.RegistrationId}: no WhatsApp message");
             if (byVictim + bySurvivors > 1)
@@ -316,6 +319,19 @@ public sealed class NodeLossTests(ClusterFixture cluster, ITestOutputHelper outp
             await Task.Delay(50);
         }
         return taken;
+    }
+
+    /// <summary>What a failure needs to be read: the ticket's work item, when each node's fake took its copies, and what the survivors logged of it.</summary>
+    private async Task<string> SendHistoryAsync(Buyer buyer, string to, string messageId, long killedAt)
+    {
+        var items = await cluster.QueryAsync(
+            "SELECT state || ' attempts ' || attempts || ' owner ' || coalesce(lease_owner, '-') || ' error ' || coalesce(last_error, '-') FROM work_items WHERE queue = 'tickets' AND message_id = $1",
+            r => r.GetString(0), messageId);
+        var copies = cluster.Graphs.SelectMany((g, i) => g.Messages.Where(m => m.To == to)
+            .Select(m => $"{ClusterFixture.NodeName(i)} at {System.Diagnostics.Stopwatch.GetElapsedTime(killedAt, m.AcceptedAt).TotalSeconds:+0.00;-0.00}s"));
+        var logged = Enumerable.Range(0, ClusterFixture.Size).Where(cluster.IsUp)
+            .SelectMany(i => cluster.Node(i).Output.Where(line => line.Contains(buyer.RegistrationId, StringComparison.Ordinal)).Select(line => $"{ClusterFixture.NodeName(i)}: {line}"));
+        return $"work item: {string.Join(" | ", items)}; copies (from the kill): {string.Join(", ", copies)}; logged: {string.Join(" | ", logged)}";
     }
 
     private async Task<long> UnfinishedWorkAsync(long startPosition, string endpointId) => await cluster.ScalarAsync(
