@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Event;
+using Akka.Cluster.Sharding;
 using Akka.Persistence;
 using Pipeline.Actors.Outbox;
 using Pipeline.Actors.Runtime;
@@ -28,7 +29,6 @@ public sealed class EntityActor<TState, TCommand, TEvent, TReply> : UntypedPersi
     private readonly TimeProvider _time;
     private readonly string _key;
     private readonly List<(IActorRef Sender, EntityCommand<TCommand> Command)> _queued = [];
-    private readonly ILoggingAdapter _log = Context.GetLogger();
     private TState _state;
     private bool _writing;
     private bool _stopping;
@@ -37,11 +37,16 @@ public sealed class EntityActor<TState, TCommand, TEvent, TReply> : UntypedPersi
     private long _writeStartedAt;
 
     private readonly EntityCounters _counters;
+    private readonly LiveEntities? _liveEntities;
+    private LiveEntity? _live;
 
+    /// <param name="live">The bound on live entities of this type on this node; none when null (tests of the actor alone).</param>
     public EntityActor(
-        IEntityBehavior<TState, TCommand, TEvent, TReply> behavior, string key, EntitySettings settings, EntityCounters counters, TimeProvider time)
+        IEntityBehavior<TState, TCommand, TEvent, TReply> behavior, string key, EntitySettings settings, EntityCounters counters, TimeProvider time,
+        LiveEntities? live = null)
     {
         _counters = counters;
+        _liveEntities = live;
         _behavior = behavior;
         _snapshots = behavior as ISnapshotBehavior<TState>;
         _settings = settings;
@@ -84,6 +89,7 @@ public sealed class EntityActor<TState, TCommand, TEvent, TReply> : UntypedPersi
     protected override void PreStart()
     {
         _counters.Started();
+        _live = _liveEntities?.Started(Self);
         _startedAt = System.Diagnostics.Stopwatch.GetTimestamp(); // recovery starts with base.PreStart
         base.PreStart();
     }
@@ -91,6 +97,10 @@ public sealed class EntityActor<TState, TCommand, TEvent, TReply> : UntypedPersi
     protected override void PostStop()
     {
         _counters.Stopped();
+        if (_live is not null)
+        {
+            _liveEntities!.Stopped(_live);
+        }
         _counters.Queued(-_queued.Count);
         base.PostStop();
     }
@@ -100,12 +110,19 @@ public sealed class EntityActor<TState, TCommand, TEvent, TReply> : UntypedPersi
         switch (message)
         {
             case EntityCommand<TCommand> command:
+                _live?.Used();
                 _queued.Add((Sender, command));
                 _counters.Queued(1);
                 if (!_writing)
                 {
                     DecideQueued();
                 }
+                break;
+            case PassivateLeastUsed when !_stopping:
+                // As sharding's idle passivation does: the shard buffers this entity's next commands and sends EntityStop.
+                Context.Parent.Tell(new Passivate(EntityStop.Instance));
+                break;
+            case PassivateLeastUsed:
                 break;
             case EntityStop:
                 _counters.Passivated();
@@ -117,7 +134,7 @@ public sealed class EntityActor<TState, TCommand, TEvent, TReply> : UntypedPersi
                 DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
                 break;
             case SaveSnapshotFailure failed:
-                _log.Warning(failed.Cause, "Snapshot of {0} failed; recovery reads more events until the next one", PersistenceId);
+                Log.Warning(failed.Cause, "Snapshot of {0} failed; recovery reads more events until the next one", PersistenceId);
                 break;
             case DeleteSnapshotsSuccess or DeleteSnapshotsFailure:
                 break;

@@ -46,6 +46,12 @@ public sealed class EngineOptions
 
     private static readonly TimeSpan MaxRecordIdle = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Live entities of one type kept on a node; past it the least recently used passivate as idle ones do. Default
+    /// 20,000: some 5 KB of heap each, so a burst of new registrations holds about 100 MB on a node however long it is.
+    /// </summary>
+    public int MaxLiveEntities { get; set; } = 20_000;
+
     /// <summary>A snapshot after every this many events of one entity. Default 1000; 0 turns snapshots off.</summary>
     public int SnapshotEvery { get; set; } = 1000;
 }

@@ -60,7 +60,9 @@ internal static class EngineServices
 
     public static IServiceCollection AddPipelineEngine(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<EngineOptions>().BindConfiguration(EngineOptions.Section);
+        services.AddOptions<EngineOptions>().BindConfiguration(EngineOptions.Section)
+            .Validate(o => o.MaxLiveEntities >= 1, $"{EngineOptions.Section}:MaxLiveEntities must be at least 1.")
+            .ValidateOnStart();
         AddEntityClient<BatchRegion, BatchCommand, BatchReply>(services);
         AddEntityClient<RegistrationRegion, RegistrationCommand, RegistrationReply>(services);
         AddEntityClient<EventRegion, EventView, RecordReply<EventView>>(services);
@@ -103,15 +105,15 @@ internal static class EngineServices
                 .AddHocon(EngineHocon(sqlite, cluster.SplitBrainStrategy == ClusterOptions.LeaseMajority), HoconAddMode.Prepend)
                 .WithCustomSerializer("pipeline-journal", JournalSerializer.BoundTypes, system => new JournalSerializer(system))
                 .WithEntities<BatchRegion, BatchState, BatchCommand, BatchEvent, BatchReply>(
-                    Batches, settings, counters.Batches, time, engine.IdleTimeout)
+                    Batches, settings, counters.Batches, time, engine.IdleTimeout, engine.MaxLiveEntities)
                 .WithEntities<RegistrationRegion, RegistrationState, RegistrationCommand, RegistrationEvent, RegistrationReply>(
-                    Registrations, settings, counters.Registrations, time, engine.IdleTimeout)
+                    Registrations, settings, counters.Registrations, time, engine.IdleTimeout, engine.MaxLiveEntities)
                 .WithEntities<EventRegion, EventView?, EventView, RecordCreated<EventView>, RecordReply<EventView>>(
-                    EventRecords, settings, counters.Events, time, engine.RecordIdleTimeout)
+                    EventRecords, settings, counters.Events, time, engine.RecordIdleTimeout, engine.MaxLiveEntities)
                 .WithEntities<MemberRegion, MemberView?, MemberView, RecordCreated<MemberView>, RecordReply<MemberView>>(
-                    MemberRecords, settings, counters.Members, time, engine.RecordIdleTimeout)
+                    MemberRecords, settings, counters.Members, time, engine.RecordIdleTimeout, engine.MaxLiveEntities)
                 .WithEntities<WebhookEndpointRegion, WebhookEndpointState, WebhookEndpointCommand, WebhookEndpointEvent, WebhookEndpointReply>(
-                    WebhookEndpoints, settings, counters.WebhookEndpoints, time, engine.IdleTimeout)
+                    WebhookEndpoints, settings, counters.WebhookEndpoints, time, engine.IdleTimeout, engine.MaxLiveEntities)
                 .WithSingleton<JournalProjectionProxy>("journal-projection",
                     (system, _, _) => ProjectionProps(system, sp),
                     new ClusterSingletonOptions(), createProxyToo: true)
@@ -124,13 +126,16 @@ internal static class EngineServices
     /// <summary>One entity type as a shard region of <see cref="EntityActor{TState,TCommand,TEvent,TReply}"/>s around its behavior.</summary>
     private static AkkaConfigurationBuilder WithEntities<TRegion, TState, TCommand, TEvent, TReply>(
         this AkkaConfigurationBuilder akka, IEntityBehavior<TState, TCommand, TEvent, TReply> behavior, EntitySettings settings,
-        EntityCounters counters, TimeProvider time, TimeSpan idleTimeout)
-        where TEvent : class =>
-        akka.WithShardRegion<TRegion>(behavior.EntityType,
+        EntityCounters counters, TimeProvider time, TimeSpan idleTimeout, int maxLive)
+        where TEvent : class
+    {
+        var live = new LiveEntities(maxLive); // one bound per type on this node, shared by its entities
+        return akka.WithShardRegion<TRegion>(behavior.EntityType,
             key => FactoryProducer<EntityActor<TState, TCommand, TEvent, TReply>>.Props(
-                () => new EntityActor<TState, TCommand, TEvent, TReply>(behavior, key, settings, counters, time)),
+                () => new EntityActor<TState, TCommand, TEvent, TReply>(behavior, key, settings, counters, time, live)),
             Extractor(),
             Shards(idleTimeout));
+    }
 
     /// <summary>
     /// The background work's partitions as a sharded daemon process: one <see cref="WorkPartitionOwner"/> per partition in

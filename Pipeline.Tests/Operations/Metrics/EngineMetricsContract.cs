@@ -1,6 +1,7 @@
 using System.Net;
 using Pipeline.Tests.Storage;
 using Pipeline.Tests.Support;
+using static Pipeline.Tests.Operations.Metrics.EntityMetrics;
 
 namespace Pipeline.Tests.Operations.Metrics;
 
@@ -93,11 +94,5 @@ public abstract class EngineMetricsContract<TDatabase> : IAsyncLifetime where TD
             families.TryGetValue("pipeline_projection_lag_events", out var lag) ? Assert.Single(lag.Samples).Value : -1;
     }
 
-    private async Task<IReadOnlyDictionary<string, PromFamily>> ScrapeAsync() =>
-        PrometheusExposition.Parse(await (await _flow.Public.GetAsync("/metrics")).Content.ReadAsStringAsync());
-
-    /// <summary>The sample of <paramref name="sample"/> for one entity type; 0 while the family or series has none.</summary>
-    private static double Value(IReadOnlyDictionary<string, PromFamily> families, string sample, string entity) =>
-        families.Values.SelectMany(f => f.Samples)
-            .SingleOrDefault(s => s.Name == sample && s.Labels.GetValueOrDefault("entity") == entity)?.Value ?? 0;
+    private Task<IReadOnlyDictionary<string, PromFamily>> ScrapeAsync() => EntityMetrics.ScrapeAsync(_flow.Public);
 }
