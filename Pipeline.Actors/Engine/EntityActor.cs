@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Akka.Actor;
-using Akka.Event;
 using Akka.Cluster.Sharding;
+using Akka.Event;
 using Akka.Persistence;
 using Pipeline.Actors.Outbox;
 using Pipeline.Actors.Runtime;
@@ -97,10 +97,7 @@ public sealed class EntityActor<TState, TCommand, TEvent, TReply> : UntypedPersi
     protected override void PostStop()
     {
         _counters.Stopped();
-        if (_live is not null)
-        {
-            _liveEntities!.Stopped(_live);
-        }
+        _live?.Stopped();
         _counters.Queued(-_queued.Count);
         base.PostStop();
     }

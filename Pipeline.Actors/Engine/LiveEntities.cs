@@ -29,8 +29,6 @@ public sealed class LiveEntities
         _sortAbove = limit + Math.Max(1, limit / 10);
     }
 
-    public int Limit => _limit;
-
     /// <summary>Entities started and not yet stopped, those asked to leave included.</summary>
     public int Count
     {
@@ -64,7 +62,7 @@ public sealed class LiveEntities
         return started;
     }
 
-    public void Stopped(LiveEntity entry)
+    internal void Stopped(LiveEntity entry)
     {
         lock (_lock)
         {
@@ -119,6 +117,9 @@ public sealed class LiveEntity
     internal long LastUsed => Volatile.Read(ref _lastUsed);
 
     public void Used() => Volatile.Write(ref _lastUsed, _owner.Tick());
+
+    /// <summary>The entity has stopped (passivated, handed off or failed): it no longer counts against the bound.</summary>
+    public void Stopped() => _owner.Stopped(this);
 }
 
 /// <summary>Asks an entity to passivate because its node holds more live entities of its type than the bound.</summary>

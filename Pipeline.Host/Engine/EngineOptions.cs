@@ -47,10 +47,21 @@ public sealed class EngineOptions
     private static readonly TimeSpan MaxRecordIdle = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Live entities of one type kept on a node; past it the least recently used passivate as idle ones do. Default
-    /// 20,000: some 5 KB of heap each, so a burst of new registrations holds about 100 MB on a node however long it is.
+    /// Live entities of one type kept on a node; past it the least recently used passivate as idle ones do. Unset (the
+    /// default): as many as an eighth of the memory this process may use holds at some 6 KB an entity, e.g. about
+    /// 11,000 in a 512 MiB container and 500,000 on a 24 GiB machine (<see cref="LiveEntityBound"/>).
     /// </summary>
-    public int MaxLiveEntities { get; set; } = 20_000;
+    public int? MaxLiveEntities { get; set; }
+
+    /// <summary>Heap of one live entity, its state included (a registration's, measured in a heap dump: 5-6 KB).</summary>
+    public const long BytesPerLiveEntity = 6 * 1024;
+
+    /// <summary>
+    /// The bound in force: <see cref="MaxLiveEntities"/> when set, else an eighth of <paramref name="availableBytes"/>
+    /// (the GC's view of the memory the process may use: a container's limit, else the machine's) in entities.
+    /// </summary>
+    public int LiveEntityBound(long availableBytes) =>
+        MaxLiveEntities ?? (int)Math.Clamp(availableBytes / 8 / BytesPerLiveEntity, 1_000, 1_000_000);
 
     /// <summary>A snapshot after every this many events of one entity. Default 1000; 0 turns snapshots off.</summary>
     public int SnapshotEvery { get; set; } = 1000;

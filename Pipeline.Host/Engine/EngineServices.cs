@@ -61,7 +61,7 @@ internal static class EngineServices
     public static IServiceCollection AddPipelineEngine(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<EngineOptions>().BindConfiguration(EngineOptions.Section)
-            .Validate(o => o.MaxLiveEntities >= 1, $"{EngineOptions.Section}:MaxLiveEntities must be at least 1.")
+            .Validate(o => o.MaxLiveEntities is null or >= 1, $"{EngineOptions.Section}:MaxLiveEntities must be at least 1 (or unset: sized by memory).")
             .ValidateOnStart();
         AddEntityClient<BatchRegion, BatchCommand, BatchReply>(services);
         AddEntityClient<RegistrationRegion, RegistrationCommand, RegistrationReply>(services);
@@ -82,6 +82,9 @@ internal static class EngineServices
             var time = sp.GetRequiredService<TimeProvider>();
             var counters = sp.GetRequiredService<EngineCounters>();
             var settings = new EntitySettings(SnapshotEvery: engine.SnapshotEvery);
+            var maxLive = engine.LiveEntityBound(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Pipeline.Engine")
+                .LogInformation("Live entities bounded at {MaxLiveEntities} per entity type on this node", maxLive);
             akka.ConfigureLoggers(loggers =>
                 {
                     loggers.ClearLoggers();
@@ -105,15 +108,15 @@ internal static class EngineServices
                 .AddHocon(EngineHocon(sqlite, cluster.SplitBrainStrategy == ClusterOptions.LeaseMajority), HoconAddMode.Prepend)
                 .WithCustomSerializer("pipeline-journal", JournalSerializer.BoundTypes, system => new JournalSerializer(system))
                 .WithEntities<BatchRegion, BatchState, BatchCommand, BatchEvent, BatchReply>(
-                    Batches, settings, counters.Batches, time, engine.IdleTimeout, engine.MaxLiveEntities)
+                    Batches, settings, counters.Batches, time, engine.IdleTimeout, maxLive)
                 .WithEntities<RegistrationRegion, RegistrationState, RegistrationCommand, RegistrationEvent, RegistrationReply>(
-                    Registrations, settings, counters.Registrations, time, engine.IdleTimeout, engine.MaxLiveEntities)
+                    Registrations, settings, counters.Registrations, time, engine.IdleTimeout, maxLive)
                 .WithEntities<EventRegion, EventView?, EventView, RecordCreated<EventView>, RecordReply<EventView>>(
-                    EventRecords, settings, counters.Events, time, engine.RecordIdleTimeout, engine.MaxLiveEntities)
+                    EventRecords, settings, counters.Events, time, engine.RecordIdleTimeout, maxLive)
                 .WithEntities<MemberRegion, MemberView?, MemberView, RecordCreated<MemberView>, RecordReply<MemberView>>(
-                    MemberRecords, settings, counters.Members, time, engine.RecordIdleTimeout, engine.MaxLiveEntities)
+                    MemberRecords, settings, counters.Members, time, engine.RecordIdleTimeout, maxLive)
                 .WithEntities<WebhookEndpointRegion, WebhookEndpointState, WebhookEndpointCommand, WebhookEndpointEvent, WebhookEndpointReply>(
-                    WebhookEndpoints, settings, counters.WebhookEndpoints, time, engine.IdleTimeout, engine.MaxLiveEntities)
+                    WebhookEndpoints, settings, counters.WebhookEndpoints, time, engine.IdleTimeout, maxLive)
                 .WithSingleton<JournalProjectionProxy>("journal-projection",
                     (system, _, _) => ProjectionProps(system, sp),
                     new ClusterSingletonOptions(), createProxyToo: true)

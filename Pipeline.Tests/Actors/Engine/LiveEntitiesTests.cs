@@ -43,8 +43,8 @@ public sealed class LiveEntitiesTests(ITestOutputHelper output) : EntityActorTes
 
         live.Started(probes[12].Ref); // 11 staying: within the tenth, nobody is asked
         await ExpectNothingAsync(probes);
-        live.Stopped(entries[0]);
-        live.Stopped(entries[1]);
+        entries[0].Stopped();
+        entries[1].Stopped();
         Assert.Equal(11, live.Count);
 
         live.Started(probes[13].Ref); // 12 staying again: the two least recently used of them
