@@ -26,8 +26,13 @@ public abstract class EntityActorTestKit(ITestOutputHelper output)
 
     /// <summary>A fresh incarnation of the batch entity <paramref name="key"/>; it recovers whatever the journal holds.</summary>
     protected IActorRef Spawn(string key, EntitySettings? settings = null, IEntityBehavior<BatchState, BatchCommand, BatchEvent, BatchReply>? behavior = null) =>
-        Sys.ActorOf(FactoryProducer<BatchActor>.Props(
-            () => new BatchActor(behavior ?? new BatchBehavior(), key, settings ?? new EntitySettings(), Counters, Clock)));
+        Sys.ActorOf(EntityProps(key, settings, behavior));
+
+    /// <summary>The batch entity <paramref name="key"/> to be made; under the bound <paramref name="live"/> when given.</summary>
+    protected Props EntityProps(
+        string key, EntitySettings? settings = null, IEntityBehavior<BatchState, BatchCommand, BatchEvent, BatchReply>? behavior = null, LiveEntities? live = null) =>
+        FactoryProducer<BatchActor>.Props(
+            () => new BatchActor(behavior ?? new BatchBehavior(), key, settings ?? new EntitySettings(), Counters, Clock, live));
 
     /// <summary>The command with a deadline a minute ahead of the clock.</summary>
     protected EntityCommand<BatchCommand> Command(string key, BatchCommand command) => new(key, command, Clock.GetUtcNow().AddMinutes(1));

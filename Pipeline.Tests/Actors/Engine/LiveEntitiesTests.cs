@@ -3,11 +3,7 @@ using Akka.Cluster.Sharding;
 using Akka.TestKit;
 using Pipeline.Actors.Engine;
 using Pipeline.Actors.Entities.Batches;
-using Pipeline.Actors.Runtime;
 using Xunit.Abstractions;
-using BatchActor = Pipeline.Actors.Engine.EntityActor<
-    Pipeline.Actors.Entities.Batches.BatchState, Pipeline.Actors.Entities.Batches.BatchCommand,
-    Pipeline.Actors.Entities.Batches.BatchEvent, Pipeline.Actors.Entities.Batches.BatchReply>;
 
 namespace Pipeline.Tests.Actors.Engine;
 
@@ -58,12 +54,12 @@ public sealed class LiveEntitiesTests(ITestOutputHelper output) : EntityActorTes
     {
         var live = new LiveEntities(limit: 1);
         // Children of the test actor, which stands in for their shard: it receives their Passivate.
-        var first = ChildActorOf(Props("b1", live));
+        var first = ChildActorOf(EntityProps("b1", live: live));
         await first.Ask<object>(Command("b1", new CreateBatch("sku-l", 10)), Wait);
-        var second = ChildActorOf(Props("b2", live));
+        var second = ChildActorOf(EntityProps("b2", live: live));
         await second.Ask<object>(Command("b2", new CreateBatch("sku-l", 20)), Wait);
         await ExpectNoMsgAsync(Quiet);
-        var third = ChildActorOf(Props("b3", live)); // three live: the two least recently used leave
+        var third = ChildActorOf(EntityProps("b3", live: live)); // three live: the two least recently used leave
 
         var asked = new Dictionary<IActorRef, Passivate>();
         for (var i = 0; i < 2; i++)
@@ -85,9 +81,6 @@ public sealed class LiveEntitiesTests(ITestOutputHelper output) : EntityActorTes
         Assert.Equal(20, (await GetAsync(second, "b2")).Remaining);
         Assert.IsType<BatchReply.NotFound>(await AskAsync(third, "b3", new GetBatch()));
     }
-
-    private Props Props(string key, LiveEntities live) => FactoryProducer<BatchActor>.Props(
-        () => new BatchActor(new BatchBehavior(), key, new EntitySettings(), Counters, Clock, live));
 
     private static async Task ExpectNothingAsync(IEnumerable<TestProbe> probes)
     {
