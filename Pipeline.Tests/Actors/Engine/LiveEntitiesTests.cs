@@ -50,6 +50,38 @@ public sealed class LiveEntitiesTests(ITestOutputHelper output) : EntityActorTes
     }
 
     [Fact]
+    public async Task Entities_starting_working_and_stopping_on_many_threads_at_once_stay_counted_and_bounded()
+    {
+        var live = new LiveEntities(limit: 100);
+        var kept = await Task.WhenAll(Enumerable.Range(0, 8).Select(worker => Task.Run(() =>
+        {
+            var random = new Random(worker);
+            var mine = new List<LiveEntity>();
+            for (var i = 0; i < 1_000; i++)
+            {
+                mine.Add(live.Started(ActorRefs.Nobody));
+                mine[random.Next(mine.Count)].Used();
+                if (i % 3 == 0)
+                {
+                    var stopped = mine[random.Next(mine.Count)];
+                    stopped.Stopped();
+                    mine.Remove(stopped);
+                }
+            }
+            return mine;
+        })));
+
+        var all = kept.SelectMany(m => m).ToList();
+        Assert.Equal(all.Count, live.Count);
+        Assert.InRange(all.Count(e => !e.Leaving), 1, 110); // the bound and its tenth; every other one was asked to leave
+        foreach (var entry in all)
+        {
+            entry.Stopped();
+        }
+        Assert.Equal(0, live.Count);
+    }
+
+    [Fact]
     public async Task An_entity_asked_to_leave_passivates_through_its_shard_and_leaves_the_bound_when_stopped()
     {
         var live = new LiveEntities(limit: 1);
