@@ -72,7 +72,7 @@ internal sealed class HostInstruments
         meter.CreateObservableCounter("pipeline_entity_recoveries_total", () => PerEntity(runtimes, s => s.Recoveries),
             description: "Entities recovered from the journal, by entity type.");
         meter.CreateObservableCounter("pipeline_entity_passivations_total", () => PerEntity(runtimes, s => s.Passivations),
-            description: "Entities passivated (idle or beyond the per-shard limit), by entity type.");
+            description: "Entities passivated (idle, or least recently used past the node's live-entity bound), by entity type.");
         meter.CreateObservableCounter("pipeline_entity_ask_timeouts_total", () => PerEntity(runtimes, s => s.AskTimeouts),
             description: "Commands asked from this node and not answered in time (503 unavailable, never applied), by entity type.");
 
