@@ -115,11 +115,12 @@ public sealed class EntityActor<TState, TCommand, TEvent, TReply> : UntypedPersi
                     DecideQueued();
                 }
                 break;
-            case PassivateLeastUsed when !_stopping:
-                // As sharding's idle passivation does: the shard buffers this entity's next commands and sends EntityStop.
-                Context.Parent.Tell(new Passivate(EntityStop.Instance));
-                break;
             case PassivateLeastUsed:
+                if (!_stopping)
+                {
+                    // As sharding's idle passivation does: the shard buffers this entity's next commands and sends EntityStop.
+                    Context.Parent.Tell(new Passivate(EntityStop.Instance));
+                }
                 break;
             case EntityStop:
                 _counters.Passivated();

@@ -60,9 +60,7 @@ internal static class EngineServices
 
     public static IServiceCollection AddPipelineEngine(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<EngineOptions>().BindConfiguration(EngineOptions.Section)
-            .Validate(o => o.MaxLiveEntities is null or >= 1, $"{EngineOptions.Section}:MaxLiveEntities must be at least 1 (or unset: sized by memory).")
-            .ValidateOnStart();
+        services.AddOptions<EngineOptions>().BindConfiguration(EngineOptions.Section);
         AddEntityClient<BatchRegion, BatchCommand, BatchReply>(services);
         AddEntityClient<RegistrationRegion, RegistrationCommand, RegistrationReply>(services);
         AddEntityClient<EventRegion, EventView, RecordReply<EventView>>(services);
@@ -74,6 +72,12 @@ internal static class EngineServices
 
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         var engine = configuration.GetSection(EngineOptions.Section).Get<EngineOptions>() ?? new EngineOptions();
+        // Checked here, not with ValidateOnStart: the actor system is configured from these values before options are validated.
+        if (engine.MaxLiveEntities is < 1)
+        {
+            throw new OptionsValidationException(EngineOptions.Section, typeof(EngineOptions),
+                [$"{EngineOptions.Section}:MaxLiveEntities must be at least 1 (or unset: sized by memory)."]);
+        }
         var cluster = configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
         var sqlite = storage.Provider.Equals(StorageFactory.SqliteProvider, StringComparison.OrdinalIgnoreCase);
 

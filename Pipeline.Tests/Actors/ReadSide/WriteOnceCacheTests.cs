@@ -5,6 +5,7 @@ namespace Pipeline.Tests.Actors.ReadSide;
 public sealed class WriteOnceCacheTests
 {
     private readonly List<string> _reads = [];
+
     [Fact]
     public async Task A_found_record_is_read_once_and_a_missing_one_is_asked_again()
     {
