@@ -432,8 +432,8 @@ journal_check() {
     e AS (SELECT persistence_id, manifest, convert_from(message, 'UTF8')::jsonb AS payload FROM event_journal
            WHERE persistence_id IN (SELECT 'batch/' || id FROM ids)),
     j AS (SELECT b.id, b.quantity, b.remaining, b.version,
-                 count(e.*) FILTER (WHERE e.manifest = 'BatchConsumed') AS consumes,
-                 coalesce(sum((e.payload->>'quantity')::bigint) FILTER (WHERE e.manifest = 'BatchConsumed'), 0) AS consumed,
+                 count(e.*) FILTER (WHERE e.manifest IN ('BatchConsumed', 'BatchConsumed+outbox')) AS consumes,
+                 coalesce(sum((e.payload->>'quantity')::bigint) FILTER (WHERE e.manifest IN ('BatchConsumed', 'BatchConsumed+outbox')), 0) AS consumed,
                  count(e.*) FILTER (WHERE e.manifest = 'BatchCreated') AS created
             FROM ids JOIN batches b USING (id) LEFT JOIN e ON e.persistence_id = 'batch/' || b.id
            GROUP BY b.id, b.quantity, b.remaining, b.version)

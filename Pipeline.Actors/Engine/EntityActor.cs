@@ -80,6 +80,9 @@ public sealed class EntityActor<TState, TCommand, TEvent, TReply> : UntypedPersi
             case TEvent @event:
                 _state = _behavior.Apply(_state, @event);
                 break;
+            case EventWithMessages { Event: TEvent carried }:
+                _state = _behavior.Apply(_state, carried);
+                break;
             case RecoveryCompleted:
                 _counters.Recovered(System.Diagnostics.Stopwatch.GetElapsedTime(_startedAt));
                 break;
@@ -162,10 +165,20 @@ public sealed class EntityActor<TState, TCommand, TEvent, TReply> : UntypedPersi
                 _state = _behavior.Apply(_state, @event);
                 toPersist.Add(@event!);
             }
-            foreach (var notification in decision.Notifications)
+            if (decision.Notifications.Count > 0)
             {
-                toPersist.Add(new OutboxMessageRecorded(OpaqueId.New("msg"), notification.Type,
-                    JsonSerializer.Serialize(notification.Data, notification.Data.GetType(), EventCodec<TEvent>.DefaultOptions), now));
+                var messages = decision.Notifications.Select(n => new OutboxMessageRecorded(OpaqueId.New("msg"), n.Type,
+                    JsonSerializer.Serialize(n.Data, n.Data.GetType(), EventCodec<TEvent>.DefaultOptions), now)).ToList();
+                // The messages ride in the command's last event's row (one journal row less a message); a decision with
+                // messages and no event journals them as records of their own.
+                if (decision.Events.Count > 0)
+                {
+                    toPersist[^1] = new EventWithMessages(toPersist[^1], messages);
+                }
+                else
+                {
+                    toPersist.AddRange(messages);
+                }
             }
             replies.Add((sender, decision.Reply!));
         }

@@ -6,7 +6,7 @@ namespace Pipeline.Actors.Projections;
 /// <summary>
 /// Reads Akka.Persistence.Sql's journal in position order from a stored checkpoint and applies it to the read side and
 /// the outbox: the rows the entities' behaviors project, and one outbox message (with its work items) per journaled
-/// <see cref="OutboxMessageRecorded"/>. Rows, outbox and checkpoint are written in one transaction, so a crash repeats
+/// <see cref="OutboxMessageRecorded"/>, in its event's row (<see cref="EventWithMessages"/>) or its own. Rows, outbox and checkpoint are written in one transaction, so a crash repeats
 /// nothing twice and skips nothing.
 /// </summary>
 /// <remarks>
@@ -150,7 +150,7 @@ public sealed class JournalProjection(
             var projector = ProjectorOf(earlier)!;
             if (earlier.SequenceNr == projector.SeqOf(earlier.PersistenceId) + 1)
             {
-                projector.Apply(earlier.PersistenceId, earlier.SequenceNr, Decode(earlier), project: false);
+                projector.Apply(earlier.PersistenceId, earlier.SequenceNr, EventWithMessages.EventOf(Decode(earlier)), project: false);
             }
         }
     }
@@ -177,12 +177,18 @@ public sealed class JournalProjection(
             // Not rebuilt with the page (an event between the page's rows of this entity): read what is missing.
             await ApplyHistoriesAsync([new EntityHistory(row.PersistenceId, held + 1, row.SequenceNr - 1)], ct).ConfigureAwait(false);
         }
-        var @event = Decode(row);
-        if (@event is OutboxMessageRecorded message)
+        var payload = Decode(row);
+        IReadOnlyList<OutboxMessageRecorded> messages = payload switch
+        {
+            EventWithMessages carried => carried.Messages,
+            OutboxMessageRecorded own => [own], // journaled in a row of its own (before messages rode in their event's row)
+            _ => [],
+        };
+        foreach (var message in messages)
         {
             outbox.Add(new OutboxMessage(message.Id, message.Type, row.PersistenceId, message.Data, message.At));
         }
-        projector.Apply(row.PersistenceId, row.SequenceNr, @event, project: true);
+        projector.Apply(row.PersistenceId, row.SequenceNr, EventWithMessages.EventOf(payload), project: true);
     }
 
     private object Decode(JournalRow row)

@@ -1,5 +1,6 @@
 using Pipeline.Actors.Engine;
 using Pipeline.Actors.Entities.Batches;
+using Pipeline.Actors.Outbox;
 using Xunit.Abstractions;
 
 namespace Pipeline.Tests.Actors.Engine;
@@ -58,7 +59,7 @@ public sealed class EntityActorGroupCommitTests(ITestOutputHelper output) : Enti
         for (var i = 0; i < 4; i++)
         {
             var write = await journal.ExpectMsgAsync<SerializingMemoryJournal.JournalWritten>(Wait);
-            consumesPerWrite.Add(write.Events.Count(e => e.Payload is BatchConsumed));
+            consumesPerWrite.Add(write.Events.Count(e => EventWithMessages.EventOf(e.Payload) is BatchConsumed));
         }
         Assert.Equal([1, 50, 50, 49], consumesPerWrite);
         await journal.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));

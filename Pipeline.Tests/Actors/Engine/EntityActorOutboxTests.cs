@@ -7,11 +7,14 @@ using Xunit.Abstractions;
 
 namespace Pipeline.Tests.Actors.Engine;
 
-/// <summary>A notification is journaled as <see cref="OutboxMessageRecorded"/> in the same atomic write as the event that caused it.</summary>
+/// <summary>
+/// A notification is journaled in the same row as the event that caused it (<see cref="EventWithMessages"/>), so in the
+/// same atomic write.
+/// </summary>
 public sealed class EntityActorOutboxTests(ITestOutputHelper output) : EntityActorTestKit(output)
 {
     [Fact]
-    public async Task A_depleting_consume_journals_the_outbox_message_in_the_same_write_as_BatchConsumed()
+    public async Task A_depleting_consume_journals_the_outbox_message_in_the_row_of_its_BatchConsumed()
     {
         var journal = WatchJournal();
         var entity = Spawn("o1");
@@ -21,22 +24,23 @@ public sealed class EntityActorOutboxTests(ITestOutputHelper output) : EntityAct
         Assert.Equal(0, (await AskAsync<BatchReply.Consumed>(entity, "o1", Consume(2))).Remaining);
 
         var write = await journal.ExpectMsgAsync<SerializingMemoryJournal.JournalWritten>(Wait);
-        Assert.Equal(["BatchConsumed", "OutboxMessageRecorded"], write.Events.Select(e => e.Manifest));
-        Assert.Equal([2L, 3L], write.Events.Select(e => e.SequenceNr));
+        Assert.Equal(["BatchConsumed+outbox"], write.Events.Select(e => e.Manifest));
+        Assert.Equal([2L], write.Events.Select(e => e.SequenceNr));
 
-        // Read back as any other reader of the journal would: both events, consecutive, the message carrying the batch.
+        // Read back as any other reader of the journal would: the event, carrying the message with the batch.
         var recovered = await RecoverAsync("batch/o1");
-        Assert.Equal([1L, 2L, 3L], recovered.Select(r => r.SequenceNr));
+        Assert.Equal([1L, 2L], recovered.Select(r => r.SequenceNr));
         Assert.IsType<BatchCreated>(recovered[0].Payload);
-        Assert.Equal(new BatchConsumed(2, 0, 2, null, "hash-", Clock.GetUtcNow()), recovered[1].Payload);
-        var message = Assert.IsType<OutboxMessageRecorded>(recovered[2].Payload);
+        var carried = Assert.IsType<EventWithMessages>(recovered[1].Payload);
+        Assert.Equal(new BatchConsumed(2, 0, 2, null, "hash-", Clock.GetUtcNow()), carried.Event);
+        var message = Assert.Single(carried.Messages);
         Assert.Equal(BatchBehavior.DepletedMessage, message.Type);
         Assert.StartsWith("msg", message.Id);
         Assert.Equal(Clock.GetUtcNow(), message.At);
         var data = JsonDocument.Parse(message.Data).RootElement;
         Assert.Equal(("o1", 0L, 2L), (data.GetProperty("id").GetString(), data.GetProperty("remaining").GetInt64(), data.GetProperty("version").GetInt64()));
 
-        // The entity itself skips the message on recovery.
+        // The entity recovers the event the message rides with.
         await StopAsync(entity);
         Assert.Equal(new BatchView("o1", "sku-o", 2, 0, 2, Clock.GetUtcNow()), await GetAsync(Spawn("o1"), "o1"));
     }

@@ -1,5 +1,6 @@
 using System.Runtime.Serialization;
 using System.Text;
+using System.Text.Json;
 using Akka.Actor;
 using Akka.Configuration;
 using Pipeline.Actors.Entities.Batches;
@@ -52,6 +53,25 @@ public sealed class JournalSerializerTests(ITestOutputHelper output)
         Assert.All(stored, o => Assert.Equal(JournalSerializer.Id, Sys.Serialization.FindSerializerFor(o).Identifier));
         // Records compare by value, except the snapshot's list (by reference): its round trip has a test of its own.
         Assert.All(stored.Where(o => o is not BatchSnapshot), o => Assert.Equal(o, Serializer.FromBinary(Serializer.ToBinary(o), Serializer.Manifest(o))));
+    }
+
+    [Fact]
+    public void An_event_with_its_outbox_messages_is_one_payload_the_events_own_type_still_reads()
+    {
+        var consumed = new BatchConsumed(2, 0, 2, "k", "h", At);
+        var carried = new EventWithMessages(consumed,
+            [new OutboxMessageRecorded("msg_1", "batch.depleted", """{"id":"b"}""", At), new OutboxMessageRecorded("msg_2", "other", "{}", At)]);
+
+        Assert.Equal("BatchConsumed+outbox", Serializer.Manifest(carried));
+        Assert.Equal(JournalSerializer.Id, Sys.Serialization.FindSerializerFor(carried).Identifier);
+        var bytes = Serializer.ToBinary(carried);
+
+        var read = Assert.IsType<EventWithMessages>(Serializer.FromBinary(bytes, "BatchConsumed+outbox"));
+        Assert.Equal(consumed, read.Event);
+        Assert.Equal(carried.Messages, read.Messages);
+        // The event's fields stay at the top of the payload, where queries of the journal look for them.
+        Assert.Equal(consumed, Serializer.FromBinary(bytes, "BatchConsumed"));
+        Assert.Equal(2, JsonDocument.Parse(bytes).RootElement.GetProperty("quantity").GetInt64());
     }
 
     [Fact]
