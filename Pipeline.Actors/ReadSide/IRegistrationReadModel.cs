@@ -12,6 +12,7 @@ public interface IRegistrationReadModel
 
     Task<OrderView?> GetOrderAsync(string orderId, CancellationToken cancellationToken = default);
 
+    /// <summary>A payment kept apart from its registration (see <see cref="PaymentView"/>): an applied one is not.</summary>
     Task<PaymentView?> GetPaymentAsync(string paymentId, CancellationToken cancellationToken = default);
 
     /// <summary>Payments kept as unapplied (refund due), oldest first.</summary>

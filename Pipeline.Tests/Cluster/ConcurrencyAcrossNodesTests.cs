@@ -50,10 +50,10 @@ public sealed class ConcurrencyAcrossNodesTests(ClusterFixture cluster, ITestOut
         });
 
         // One registration, one payment, one journaled application and one registration.paid message, whatever node asks.
-        // The payments row is the journal projection's, written shortly after the confirmation.
+        // The registration row is the journal projection's, written shortly after the confirmation.
         Assert.True(await Poll.UntilAsync(async () =>
-            await cluster.ScalarAsync("SELECT count(*) FROM payments WHERE payment_id = $1", paymentId) == 1, TimeSpan.FromSeconds(10)),
-            "one payments row");
+            await cluster.ScalarAsync("SELECT count(*) FROM registrations WHERE payment_id = $1", paymentId) == 1, TimeSpan.FromSeconds(10)),
+            "one registration holds the payment");
         Assert.Equal(1, await cluster.ScalarAsync(
             "SELECT count(*) FROM event_journal WHERE manifest IN ('PaymentApplied', 'PaymentApplied+outbox') AND persistence_id = $1", $"registration/{eventId}/{memberId}"));
         Assert.True(await Poll.UntilAsync(async () => await cluster.ScalarAsync(

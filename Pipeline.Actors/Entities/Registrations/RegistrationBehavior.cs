@@ -204,9 +204,8 @@ public sealed class RegistrationBehavior : IEntityBehavior<RegistrationState, Re
                 case OrderPlaced placed:
                     rows.Add(new OrderView(placed.OrderId, view.Id, view.EventId, view.MemberId, placed.Amount, placed.Currency, placed.At));
                     break;
-                case PaymentApplied applied:
-                    rows.Add(new PaymentView(applied.PaymentId, view.Id, applied.OrderId, view.EventId, view.MemberId, "applied", applied.Amount, applied.Currency, applied.At));
-                    break;
+                // An applied payment is its registration's row (payment id, amount, paid at): no row of its own, one
+                // write less a confirmation. An unapplied one has no registration row to live in.
                 case PaymentUnapplied unapplied:
                     rows.Add(new PaymentView(unapplied.PaymentId, view.Id, unapplied.OrderId, view.EventId, view.MemberId, "unapplied", unapplied.Amount, unapplied.Currency, unapplied.At));
                     break;

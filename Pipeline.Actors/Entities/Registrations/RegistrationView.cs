@@ -25,8 +25,10 @@ public sealed record RegistrationView(
 public sealed record OrderView(string OrderId, string RegistrationId, string EventId, string MemberId, long Amount, string Currency, DateTimeOffset CreatedAt);
 
 /// <summary>
-/// A payment the system has taken: <c>applied</c> to its registration, or <c>unapplied</c> (refund due).
-/// Inserted once: the storage's unique key on <see cref="PaymentId"/> is the last guard against applying one payment twice.
+/// A payment kept apart from its registration: <c>unapplied</c> (refund due). An applied payment is its registration's
+/// (<see cref="RegistrationView.PaymentId"/>); versions before 2026-12-05 also wrote those here, as <c>applied</c>.
+/// Inserted once (a page projected again keeps the first row); one payment id per registration is decided before any
+/// write, by the payment claims.
 /// </summary>
 public sealed record PaymentView(
     string PaymentId, string RegistrationId, string OrderId, string EventId, string MemberId, string Status, long Amount, string Currency, DateTimeOffset At);

@@ -44,6 +44,24 @@ public sealed class RegistrationBehaviorTests
     }
 
     [Fact]
+    public void An_applied_payment_is_projected_in_its_registrations_row_and_an_unapplied_one_in_a_row_of_its_own()
+    {
+        var state = Ordered();
+        var applied = Run(state, new ConfirmPayment("order_1", "pay_1", null, null));
+
+        var rows = _behavior.Project(state, applied.Events);
+
+        var registration = Assert.IsType<RegistrationView>(Assert.Single(rows));
+        Assert.Equal(("paid", "pay_1", 49900L, (DateTimeOffset?)Now), (registration.Status, registration.PaymentId, registration.Amount, registration.PaidAt));
+
+        var unapplied = Run(state, new ConfirmPayment("order_1", "pay_2", null, null));
+        rows = _behavior.Project(state, unapplied.Events);
+
+        Assert.Equal("pay_1", Assert.IsType<RegistrationView>(rows[0]).PaymentId);
+        Assert.Equal(new PaymentView("pay_2", "reg_1", "order_1", "evt_1", "mem_1", "unapplied", 49900, "INR", Now), Assert.IsType<PaymentView>(Assert.Single(rows, r => r is PaymentView)));
+    }
+
+    [Fact]
     public void A_captured_amount_that_differs_from_the_order_is_refused()
     {
         var state = Ordered();
