@@ -412,7 +412,8 @@ api_totals() {
 }
 # Journal vs read model for the batches in a file, straight from PostgreSQL, once the journal projection has applied
 # every journaled event: "<batches> <bad rows> <consume events> <consumed qty> <depleted messages>"; a row is bad when
-# its BatchConsumed events (Akka.Persistence.Sql's event_journal, JSON payloads) do not number version-1 or do not sum
+# its BatchConsumed events (Akka.Persistence.Sql's event_journal, JSON payloads; 'BatchConsumed+outbox' when the row
+# also carries its batch.depleted message) do not number version-1 or do not sum
 # to quantity-remaining, it has no BatchCreated, or remaining < 0.
 projection_caught_up() {
   local i
