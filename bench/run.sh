@@ -28,15 +28,17 @@
 #   CONN_OPTIONS="Max Auto Prepare=20"   appended to the host's Npgsql connection string
 #   HOST_ENV=          extra NAME=value settings for the host, space-separated, e.g.
 #                      HOST_ENV="Pipeline__Entities__VerifyAfter=00:00:01"
-#   SCENARIOS="hot spread confirm-hot confirm-spread replay reads deplete ndjson webhooks tickets"   (the last four run once,
-#                      after the rounds; the payment scenarios and their knobs are in bench/payments.sh:
+#   SCENARIOS="hot spread confirm-hot confirm-spread replay reads deplete ndjson webhooks tickets recovery"   (the last
+#                      five run once, after the rounds; the payment scenarios and their knobs are in bench/payments.sh:
 #                      confirm-hot / confirm-spread  confirm-payment, pre-signed bodies, 1 event / 100 events
 #                                                    (pgbench twins A_hot.sql / A_100.sql)
 #                      replay   the bodies confirm-hot confirmed, sent again (all "replayed": true)
 #                      reads    GET /api/events/{id}
 #                      ndjson   one POST /api/ingest/payments of NDJSON_LINES lines
 #                      webhooks deliveries/s to a local receiver of the messages the other scenarios left (paused till then)
-#                      tickets  the backlog of tickets the confirmations left, throttles raised: sends/s)
+#                      tickets  the backlog of tickets the confirmations left, throttles raised: sends/s
+#                      recovery a restarted host serving its first 10,000 distinct entities of a 1,000,000-event
+#                               journal (bench/recovery.sh, its knobs in its header; last: it restarts the host))
 #   SEED=1             0 = skip the pgbench baseline
 #   DEPLETE_QTY=1000   size of the batch the deplete check empties
 #   FSYNC_TEST=1       0 = skip the short pg_test_fsync (the disk's commit ceiling, for the record)
@@ -76,7 +78,7 @@ SHARD_COUNT=${SHARD_COUNT:-}
 MAX_BATCH_SIZE=${MAX_BATCH_SIZE:-}
 CONN_OPTIONS=${CONN_OPTIONS-"Max Auto Prepare=20"}
 HOST_ENV=${HOST_ENV:-}
-SCENARIOS=${SCENARIOS:-"hot spread confirm-hot confirm-spread replay reads deplete ndjson webhooks tickets"}
+SCENARIOS=${SCENARIOS:-"hot spread confirm-hot confirm-spread replay reads deplete ndjson webhooks tickets recovery"}
 SEED=${SEED:-1}
 DEPLETE_QTY=${DEPLETE_QTY:-1000}
 FSYNC_TEST=${FSYNC_TEST:-1}
@@ -322,13 +324,13 @@ pg_snap_end() { # tag seconds
     { printf "%s %s: %.0f commits/s, %.0f rows written/s, %.0f rows fetched/s, %.0f buffers/s\n", tag, $1,
         ($2 - b[$1, 2]) / s, ($3 - b[$1, 3]) / s, ($4 - b[$1, 4]) / s, ($5 - b[$1, 5]) / s }' \
     "$WORK/pgdb0" "$WORK/pgdb1" >>"$OUT_DIR/pg_by_run.txt"
-  # The host's busiest tables: rows inserted and updated a second, and the share of updates that were HOT (no new
-  # index entries: the row's new version fit on its page and no indexed column changed).
+  # The host's busiest tables (by rows inserted and updated): rows inserted and updated a second, and the share of
+  # updates that were HOT (no new index entries: the row's new version fit on its page and no indexed column changed).
   q pipeline "$PG_TABLE_STATS" >"$WORK/pgtab1" 2>/dev/null &&
     awk -F'|' -v tag="$1" -v s="$2" 'NR == FNR { i[$1] = $2; u[$1] = $3; h[$1] = $4; next }
       { di = $2 - i[$1]; du = $3 - u[$1]; dh = $4 - h[$1]
-        if (di + du > 0) printf "%s   %s: %.0f inserted/s, %.0f updated/s (%.0f%% HOT)\n", tag, $1, di / s, du / s, (du > 0 ? 100 * dh / du : 0) }' \
-      "$WORK/pgtab0" "$WORK/pgtab1" | sort -t: -k2 -rn | head -6 >>"$OUT_DIR/pg_by_run.txt"
+        if (di + du > 0) printf "%d\t%s   %s: %.0f inserted/s, %.0f updated/s (%.0f%% HOT)\n", di + du, tag, $1, di / s, du / s, (du > 0 ? 100 * dh / du : 0) }' \
+      "$WORK/pgtab0" "$WORK/pgtab1" | sort -rn | head -6 | cut -f2- >>"$OUT_DIR/pg_by_run.txt"
   if [[ ${PG_STATEMENTS:-0} -eq 1 ]]; then
     q postgres "WITH d AS (
                   SELECT s.query, s.calls - coalesce(b.calls, 0) AS calls, s.total_exec_time - coalesce(b.total_exec_time, 0) AS ms,
@@ -571,8 +573,10 @@ seed_scenario() { # name script [counter SQL: grows by one per committed transac
 # ------------------------------------------------------------------------------------------ rounds
 # shellcheck source=payments.sh
 source "$BENCH_DIR/payments.sh"
-for sc in $SCENARIOS; do case $sc in hot|spread|deplete|confirm-hot|confirm-spread|replay|reads|ndjson|webhooks|tickets) ;;
-  *) die "unknown scenario $sc (hot, spread, deplete, confirm-hot, confirm-spread, replay, reads, ndjson, webhooks, tickets)" ;; esac; done
+# shellcheck source=recovery.sh
+source "$BENCH_DIR/recovery.sh"
+for sc in $SCENARIOS; do case $sc in hot|spread|deplete|confirm-hot|confirm-spread|replay|reads|ndjson|webhooks|tickets|recovery) ;;
+  *) die "unknown scenario $sc (hot, spread, deplete, confirm-hot, confirm-spread, replay, reads, ndjson, webhooks, tickets, recovery)" ;; esac; done
 has() { [[ " $SCENARIOS " == *" $1 "* ]]; }
 start_host
 : >"$OUT_DIR/prep.txt"
@@ -630,6 +634,7 @@ if [[ ${PG_STATEMENTS:-0} -eq 1 ]]; then
                            FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
                           WHERE d.datname = 'pipeline' ORDER BY total_exec_time DESC LIMIT 12")
 fi
+has recovery && { ROUND=1; recovery_scenario; }   # after the statistics above: its seeding and reads are not theirs
 
 # ------------------------------------------------------------------------------------------ report
 median_row() { # system scenario -> the results.tsv row of the median run by rps (lower median for an even count)
@@ -650,7 +655,7 @@ get() { median_row "$1" "$2" | cut -f "$3"; }
   echo
   echo "| scenario | Pipeline req/s | p50 ms | p95 ms | p99 ms | seed tps | seed p50 ms | seed p95 ms | seed p99 ms | Pipeline / seed |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-  for sc in hot spread confirm-hot confirm-spread replay reads ndjson webhooks tickets; do
+  for sc in hot spread confirm-hot confirm-spread replay reads ndjson webhooks tickets recovery recovery-next; do
     prps=$(get pipeline "$sc" 4); stps=$(get seed "$sc" 4)
     [[ -n $prps || -n $stps ]] || continue
     ratio=$(awk -v a="${prps:-0}" -v b="${stps:-0}" 'BEGIN{ if (a > 0 && b > 0) printf "%.2fx", a / b; else print "-" }')
@@ -664,12 +669,13 @@ get() { median_row "$1" "$2" | cut -f "$3"; }
   echo "|---:|---|---|---:|---:|---:|---:|---|---|"
   awk -F'\t' -v m="$NOISE_MAX" 'NR > 1 { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $12, $1, $2, $4, $5, $6, $7, $11, ($13 > m ? "yes" : "") }' "$RESULTS"
   echo
-  echo "(ndjson: lines/s of one ${NDJSON_LINES}-line POST; confirm-*: every request, first confirmations and replays of wrapped bodies alike.)"
+  echo "(ndjson: lines/s of one ${NDJSON_LINES}-line POST; confirm-*: every request, first confirmations and replays of wrapped bodies alike; recovery: distinct entities served a second by a restarted host.)"
   if [[ -s $OUT_DIR/confirm_first.tsv ]]; then
     echo
     echo "First confirmations (200 replayed:false) per second: $(awk -F'\t' '{ printf "%s%s r%s %.0f", (NR > 1 ? ", " : ""), $2, $1, $3 / $5 }' "$OUT_DIR/confirm_first.tsv")"
   fi
   [[ -z ${NDJSON_MEM:-} ]] || { echo; echo "NDJSON memory: $NDJSON_MEM"; }
+  [[ -z ${RECOVERY_SUMMARY:-} ]] || { echo; echo "Recovery: $RECOVERY_SUMMARY"; }
   [[ -s $OUT_DIR/prep.txt ]] && { echo; echo "Preparation through the API:"; echo; sed 's/^/- /' "$OUT_DIR/prep.txt"; }
   for sc in hot spread confirm-hot confirm-spread; do
     r=$(awk -F'\t' -v n="$sc" '$2 == n && $1 == "pipeline" { p[$12] = $4 } $2 == n && $1 == "seed" { s[$12] = $4 }

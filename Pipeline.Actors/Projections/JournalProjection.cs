@@ -6,8 +6,8 @@ namespace Pipeline.Actors.Projections;
 /// <summary>
 /// Reads Akka.Persistence.Sql's journal in position order from a stored checkpoint and applies it to the read side and
 /// the outbox: the rows the entities' behaviors project, and one outbox message (with its work items) per journaled
-/// <see cref="OutboxMessageRecorded"/>, in its event's row (<see cref="EventWithMessages"/>) or its own. Rows, outbox and checkpoint are written in one transaction, so a crash repeats
-/// nothing twice and skips nothing.
+/// <see cref="OutboxMessageRecorded"/>, in its event's row (<see cref="EventWithMessages"/>) or its own. Rows, outbox and
+/// checkpoint are written in one transaction, so a crash repeats nothing twice and skips nothing.
 /// </summary>
 /// <remarks>
 /// Positions are identities taken at insert, so a write that commits late shows a hole below later rows. Akka's live

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Pipeline.Actors.Outbox;
 
 namespace Pipeline.Tests.Cluster;
 
@@ -21,6 +22,14 @@ internal static class ClusterMetrics
         }
         return total;
     }
+}
+
+/// <summary>Conditions on Akka.Persistence.Sql's <c>event_journal</c> as the cluster tests query it.</summary>
+internal static class JournalSql
+{
+    /// <summary>The rows of one event type, alone or carrying the outbox messages of its command (<see cref="EventWithMessages"/>).</summary>
+    public static string ManifestIs(string eventManifest) =>
+        $"manifest IN ('{eventManifest}', '{eventManifest}{EventWithMessages.ManifestSuffix}')";
 }
 
 /// <summary>Polls a condition that depends on other processes (nodes, the database).</summary>

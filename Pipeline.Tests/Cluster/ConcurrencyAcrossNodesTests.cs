@@ -55,7 +55,7 @@ public sealed class ConcurrencyAcrossNodesTests(ClusterFixture cluster, ITestOut
             await cluster.ScalarAsync("SELECT count(*) FROM registrations WHERE payment_id = $1", paymentId) == 1, TimeSpan.FromSeconds(10)),
             "one registration holds the payment");
         Assert.Equal(1, await cluster.ScalarAsync(
-            "SELECT count(*) FROM event_journal WHERE manifest IN ('PaymentApplied', 'PaymentApplied+outbox') AND persistence_id = $1", $"registration/{eventId}/{memberId}"));
+            $"SELECT count(*) FROM event_journal WHERE {JournalSql.ManifestIs("PaymentApplied")} AND persistence_id = $1", $"registration/{eventId}/{memberId}"));
         Assert.True(await Poll.UntilAsync(async () => await cluster.ScalarAsync(
             "SELECT count(*) FROM outbox WHERE type = 'registration.paid' AND data->>'id' = $1", registrationId) == 1, TimeSpan.FromSeconds(10)),
             "one registration.paid message (written by the journal projection)");
@@ -107,11 +107,11 @@ public sealed class ConcurrencyAcrossNodesTests(ClusterFixture cluster, ITestOut
             Assert.Equal(101, batch.GetProperty("version").GetInt64());
         }
         // The journal (events as UTF-8 JSON) holds exactly 100 units consumed and never a negative remainder.
-        const string Consumed = "FROM event_journal WHERE persistence_id = $1 AND manifest IN ('BatchConsumed', 'BatchConsumed+outbox')";
+        var consumed = $"FROM event_journal WHERE persistence_id = $1 AND {JournalSql.ManifestIs("BatchConsumed")}";
         Assert.Equal(100, await cluster.ScalarAsync(
-            $"SELECT coalesce(sum((convert_from(message, 'UTF8')::jsonb->>'quantity')::bigint), 0) {Consumed}", "batch/" + batchId));
+            $"SELECT coalesce(sum((convert_from(message, 'UTF8')::jsonb->>'quantity')::bigint), 0) {consumed}", "batch/" + batchId));
         Assert.Equal(0, await cluster.ScalarAsync(
-            $"SELECT count(*) {Consumed} AND (convert_from(message, 'UTF8')::jsonb->>'remaining')::bigint < 0", "batch/" + batchId));
+            $"SELECT count(*) {consumed} AND (convert_from(message, 'UTF8')::jsonb->>'remaining')::bigint < 0", "batch/" + batchId));
         Assert.True(await Poll.UntilAsync(async () => await cluster.ScalarAsync(
             "SELECT count(*) FROM outbox WHERE type = 'batch.depleted' AND entity_id = $1", "batch/" + batchId) == 1, TimeSpan.FromSeconds(10)),
             "one batch.depleted message");

@@ -157,7 +157,7 @@ public sealed class NodeLossTests(ClusterFixture cluster, ITestOutputHelper outp
         Assert.Equal(Registrations, load.Confirmed.Select(b => b.RegistrationId).Distinct().Count());
         Assert.Equal(Registrations, await cluster.ScalarAsync("SELECT count(*) FROM registrations WHERE event_id = $1 AND status = 'paid'", eventId));
         Assert.Equal(0, await cluster.ScalarAsync(
-            "SELECT count(*) FROM (SELECT persistence_id FROM event_journal WHERE manifest IN ('PaymentApplied', 'PaymentApplied+outbox') GROUP BY persistence_id HAVING count(*) > 1) twice"));
+            $"SELECT count(*) FROM (SELECT persistence_id FROM event_journal WHERE {JournalSql.ManifestIs("PaymentApplied")} GROUP BY persistence_id HAVING count(*) > 1) twice"));
 
         // Tickets: one WhatsApp message per buyer; a second copy only where node-2 held that very ticket when it died, and then
         // one copy from node-2 and one from a survivor. The survivors never send one twice.
@@ -205,7 +205,7 @@ public sealed class NodeLossTests(ClusterFixture cluster, ITestOutputHelper outp
             }
         }
         Assert.Equal(0, await cluster.ScalarAsync(
-            "SELECT count(*) FROM (SELECT persistence_id FROM event_journal WHERE manifest IN ('TicketSent', 'TicketSent+outbox') GROUP BY persistence_id HAVING count(*) > 1) twice"));
+            $"SELECT count(*) FROM (SELECT persistence_id FROM event_journal WHERE {JournalSql.ManifestIs("TicketSent")} GROUP BY persistence_id HAVING count(*) > 1) twice"));
 
         // Webhooks: every message of this test delivered to the endpoint, signed; a repeat only of a delivery node-2 held.
         var expected = await cluster.QueryAsync("SELECT id FROM outbox WHERE position > $1", r => r.GetString(0), startPosition);
@@ -230,14 +230,14 @@ public sealed class NodeLossTests(ClusterFixture cluster, ITestOutputHelper outp
             var remaining = (await (await _client.SendAsync(0, () => new HttpRequestMessage(HttpMethod.Get, $"/api/batches/{batchId}"))).Response.JsonAsync())
                 .GetProperty("remaining").GetInt64();
             var journaled = await cluster.QueryAsync(
-                "SELECT convert_from(message, 'UTF8')::jsonb->>'idempotencyKey', (convert_from(message, 'UTF8')::jsonb->>'quantity')::bigint FROM event_journal WHERE persistence_id = $1 AND manifest IN ('BatchConsumed', 'BatchConsumed+outbox')",
+                $"SELECT convert_from(message, 'UTF8')::jsonb->>'idempotencyKey', (convert_from(message, 'UTF8')::jsonb->>'quantity')::bigint FROM event_journal WHERE persistence_id = $1 AND {JournalSql.ManifestIs("BatchConsumed")}",
                 r => (Key: r.GetString(0), Quantity: r.GetInt64(1)), "batch/" + batchId);
             Assert.Equal(0, remaining); // the consumers went on until each batch refused
             Assert.Equal(BatchQuantity - remaining, acknowledged.Sum(a => a.Value.Quantity));
             Assert.Equal(acknowledged.Select(a => a.Key).Order(), journaled.Select(j => j.Key).Order());
             Assert.Equal(BatchQuantity - remaining, journaled.Sum(j => j.Quantity));
             Assert.Equal(0, await cluster.ScalarAsync(
-                "SELECT count(*) FROM event_journal WHERE persistence_id = $1 AND manifest IN ('BatchConsumed', 'BatchConsumed+outbox') AND (convert_from(message, 'UTF8')::jsonb->>'remaining')::bigint < 0", "batch/" + batchId));
+                $"SELECT count(*) FROM event_journal WHERE persistence_id = $1 AND {JournalSql.ManifestIs("BatchConsumed")} AND (convert_from(message, 'UTF8')::jsonb->>'remaining')::bigint < 0", "batch/" + batchId));
             Assert.Equal(1, await cluster.ScalarAsync("SELECT count(*) FROM outbox WHERE type = 'batch.depleted' AND entity_id = $1", "batch/" + batchId));
         }
 

@@ -142,7 +142,7 @@ public sealed class RollingRestartTests(ClusterFixture cluster, ITestOutputHelpe
             "SELECT count(*) FROM outbox WHERE position > $1 AND type IN ('registration.paid', 'ticket.sent')", startPosition);
         Assert.Equal(expected, receipts.Where(r => r.AnsweredStatus == 200).Select(r => r.WebhookId).Distinct().Count());
         var journaled = await cluster.ScalarAsync(
-            "SELECT coalesce(sum((convert_from(message, 'UTF8')::jsonb->>'quantity')::bigint), 0) FROM event_journal WHERE persistence_id = $1 AND manifest IN ('BatchConsumed', 'BatchConsumed+outbox')", "batch/" + batchId);
+            $"SELECT coalesce(sum((convert_from(message, 'UTF8')::jsonb->>'quantity')::bigint), 0) FROM event_journal WHERE persistence_id = $1 AND {JournalSql.ManifestIs("BatchConsumed")}", "batch/" + batchId);
         Assert.Equal(load.Acknowledged.Count, journaled);
 
         output.WriteLine($"{stoppedName} held {inFlightAtStop} leased items at SIGTERM with {sendsUnderWay} WhatsApp calls under way, and exited after"
@@ -237,9 +237,9 @@ public sealed class RollingRestartTests(ClusterFixture cluster, ITestOutputHelpe
             Assert.True(copies == 1, $"{registrationId}: {copies} WhatsApp messages");
         }
         Assert.Equal(0, await cluster.ScalarAsync(
-            "SELECT count(*) FROM (SELECT persistence_id FROM event_journal WHERE manifest IN ('PaymentApplied', 'PaymentApplied+outbox') GROUP BY persistence_id HAVING count(*) > 1) twice"));
+            $"SELECT count(*) FROM (SELECT persistence_id FROM event_journal WHERE {JournalSql.ManifestIs("PaymentApplied")} GROUP BY persistence_id HAVING count(*) > 1) twice"));
         var journaled = await cluster.ScalarAsync(
-            "SELECT coalesce(sum((convert_from(message, 'UTF8')::jsonb->>'quantity')::bigint), 0) FROM event_journal WHERE persistence_id = $1 AND manifest IN ('BatchConsumed', 'BatchConsumed+outbox')", "batch/" + batchId);
+            $"SELECT coalesce(sum((convert_from(message, 'UTF8')::jsonb->>'quantity')::bigint), 0) FROM event_journal WHERE persistence_id = $1 AND {JournalSql.ManifestIs("BatchConsumed")}", "batch/" + batchId);
         Assert.Equal(load.Acknowledged.Count, journaled);
 
         foreach (var restart in restarts)
