@@ -8,8 +8,8 @@
 --   BENCH_KEY      admin API key, sent as "Authorization: Bearer <key>" (required)
 --   BENCH_DONE     a directory: a thread writes thread-<n> there once its share has answered (required)
 --
--- A connection that finds its thread's share all sent asks GET /health/live until the thread stops (at most one
--- request per connection, fast: they barely touch the latency percentiles, and are not counted below).
+-- A connection that finds its thread's share all sent waits (delay()) until the thread stops: it sends nothing more,
+-- so wrk's latency percentiles are the consumes' alone.
 -- done() prints one machine-readable line, aggregated over all threads (the run's length is run.sh's to measure):
 --   BENCH p50_ms=.. p95_ms=.. p99_ms=.. max_ms=.. requests=.. ok=.. consumes=.. versions=.. other=..
 --         sock_connect=.. sock_read=.. sock_write=.. sock_timeout=..
@@ -48,6 +48,10 @@ function init(args)
   -- wrk calls the first thread's request() once before it starts, to check what it returns, and never sends that one.
   verifying = tid == 1
   ok, consumes, versions, other = 0, 0, 0, 0
+end
+
+function delay()
+  return sent < #share and 0 or 600000
 end
 
 function request()
