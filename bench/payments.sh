@@ -153,10 +153,10 @@ ndjson_scenario() {
   sampler=$!
   echo "$(rss_kib)" >"$WORK/rss_peak"
   log "ndjson: POST /api/ingest/payments, $NDJSON_LINES lines ($(du -h "$WORK/ndjson.body" | cut -f1)), RSS before $(( $(rss_kib) / 1024 )) MiB"
-  local c0 c1; c0=$(mktemp); c1=$(mktemp); cpu_snap >"$c0"
+  local c0 c1; c0=$(mktemp); c1=$(mktemp); cpu_snap >"$c0"; perf_begin ndjson
   t=$(curl -sS -o "$out" -w '%{http_code} %{time_total}' -X POST -H "Authorization: Bearer $API_KEY" \
         -H "Content-Type: application/x-ndjson" --data-binary @"$WORK/ndjson.body" "$BASE/api/ingest/payments") || die "ndjson POST failed"
-  cpu_snap >"$c1"; CPU=$(cpu_split "$c0" "$c1"); rm -f "$c0" "$c1"
+  perf_end ndjson; cpu_snap >"$c1"; CPU=$(cpu_split "$c0" "$c1"); rm -f "$c0" "$c1"
   kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
   peak=$(cat "$WORK/rss_peak"); hwm1=$(hwm_kib)
   read -r code secs <<<"$t"
@@ -195,9 +195,9 @@ tickets_scenario() {
   sleep 2
   read -r p0 f0 r0 < <(pipeline_stat whatsapp); t0=$(date +%s.%N)
   log "tickets: throttles raised; whatsapp processed=$p0 failed=$f0 ready=$r0; sampling ${TICKETS_SECONDS}s"
-  local c0 c1; c0=$(mktemp); c1=$(mktemp); cpu_snap >"$c0"
+  local c0 c1; c0=$(mktemp); c1=$(mktemp); cpu_snap >"$c0"; pg_snap_begin tickets; perf_begin tickets
   sleep "$TICKETS_SECONDS"
-  cpu_snap >"$c1"; CPU=$(cpu_split "$c0" "$c1"); rm -f "$c0" "$c1"
+  perf_end tickets; cpu_snap >"$c1"; pg_snap_end tickets "$TICKETS_SECONDS"; CPU=$(cpu_split "$c0" "$c1"); rm -f "$c0" "$c1"
   read -r p1 f1 r1 < <(pipeline_stat whatsapp); t1=$(date +%s.%N)
   local paid=0 e; for e in "$WORK"/*.events; do paid=$(( paid + $(attendees "$e") )); done
   rate=$(awk -v a="$p0" -v b="$p1" -v s="$t0" -v e="$t1" 'BEGIN{printf "%.1f", (b - a) / (e - s)}')
@@ -256,9 +256,9 @@ webhooks_scenario() {
   c0=$(curl -fsS "http://127.0.0.1:$RECEIVER_PORT/"); t0=$(date +%s.%N)
   read -r p0 f0 r0 < <(pipeline_stat webhooks)
   log "webhooks: resumed, throttle raised; received so far $c0, pipeline processed=$p0 failed=$f0; sampling ${WEBHOOK_SECONDS}s"
-  local s0 s1; s0=$(mktemp); s1=$(mktemp); cpu_snap >"$s0"; pg_snap_begin webhooks
+  local s0 s1; s0=$(mktemp); s1=$(mktemp); cpu_snap >"$s0"; pg_snap_begin webhooks; perf_begin webhooks
   sleep "$WEBHOOK_SECONDS"
-  cpu_snap >"$s1"; pg_snap_end webhooks "$WEBHOOK_SECONDS"; CPU=$(cpu_split "$s0" "$s1"); rm -f "$s0" "$s1"
+  perf_end webhooks; cpu_snap >"$s1"; pg_snap_end webhooks "$WEBHOOK_SECONDS"; CPU=$(cpu_split "$s0" "$s1"); rm -f "$s0" "$s1"
   c1=$(curl -fsS "http://127.0.0.1:$RECEIVER_PORT/"); t1=$(date +%s.%N)
   read -r p1 f1 r1 < <(pipeline_stat webhooks)
   rate=$(awk -v a="$c0" -v b="$c1" -v s="$t0" -v e="$t1" 'BEGIN{printf "%.1f", (b - a) / (e - s)}')

@@ -49,6 +49,11 @@
 #   PROFILE=           a run's tag, e.g. wrk_confirm-hot or wrk_hot: samples the host's thread stacks with dotnet-trace
 #                      (dotnet-sampled-thread-time, ~100 Hz, wall clock: waiting threads count too; over the middle of that run; `dotnet tool install -g dotnet-trace`) and adds the
 #                      top methods (exclusive and inclusive) to the summary; the .nettrace stays in OUT_DIR
+#   PERF=              run tags, space-separated (wrk_hot, wrk_confirm-spread, ndjson, webhooks, tickets): samples the host on CPU
+#                      with Linux perf (`perf record -F 499 -g`, package linux-perf) over each such run's sampled window, and
+#                      writes perf_<tag>.txt to OUT_DIR: samples by library, then methods by their own and by inclusive
+#                      samples. JIT-compiled methods are named from the runtime's perf map: the host then runs with
+#                      DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 (every run of it, so all compare)
 #   PG_STATEMENTS=0    1 = load pg_stat_statements and list the host's 12 costliest statements (total time, calls,
 #                      mean) in the summary: where PostgreSQL's time per request goes; and per run (its sampled window
 #                      alone, the webhooks scenario's window included) in statements_<run>.txt, beside pg_by_run.txt
@@ -112,6 +117,7 @@ apt_install() {
 for tool in wrk jq curl; do
   command -v "$tool" >/dev/null || { log "installing $tool (apt)"; apt_install "$tool"; }
 done
+if [[ -n ${PERF:-} ]] && ! command -v perf >/dev/null; then log "installing perf (apt)"; apt_install linux-perf; fi
 find_pg_bin() { local i; i=$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1 || true); [[ -n $i ]] && dirname "$i"; }
 PG_BIN=${PG_BIN:-$(find_pg_bin || true)}
 if [[ -z $PG_BIN ]]; then log "installing PostgreSQL (apt)"; apt_install postgresql; PG_BIN=$(find_pg_bin || true); fi
@@ -153,11 +159,13 @@ mkdir -p "$OUT_DIR"
 
 PG_STARTED=0
 HOST_PID=
+PERF_PID=
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   stop_host
   [[ -z ${RECEIVER_PID:-} ]] || kill "$RECEIVER_PID" 2>/dev/null || true   # bench/payments.sh's webhook receiver
+  [[ -z $PERF_PID ]] || kill -INT "$PERF_PID" 2>/dev/null || true
   if [[ $PG_STARTED -eq 1 ]]; then as_pg "$PG_BIN/pg_ctl" -D "$WORK/pgdata" -m fast -w stop >/dev/null 2>&1 || true; fi
   if [[ $KEEP -eq 1 ]]; then log "kept $WORK"; else rm -rf "$WORK"; fi
   exit "$rc"
@@ -291,7 +299,9 @@ measure() {
       -o "$OUT_DIR/$tag.nettrace" >"$WORK/raw/trace_$tag.txt" 2>&1 &
     tracer=$!
   fi
+  perf_begin "$tag"
   sleep "$window"; cpu_snap >"$WORK/cpu1"; pg_snap_end "$tag" "$window"
+  perf_end "$tag"
   wait "$pid" || rc=$?
   if [[ -n $tracer ]]; then
     wait "$tracer" || true
@@ -303,6 +313,23 @@ measure() {
   NOISE=$(sed -n 's/.*other \([0-9]*\)%.*/\1/p' <<<"$CPU"); NOISE=${NOISE:-0}
   top_commands "$WORK/cpu0" "$WORK/cpu1" >>"$OUT_DIR/cpu_by_command.txt" || true
   return "$rc"
+}
+# perf_begin tag / perf_end tag: around a run's sampled window, with PERF=<tag> (see the knobs) the host's samples and
+# their report, perf_<tag>.txt in OUT_DIR.
+perf_begin() {
+  [[ -n ${PERF:-} && " $PERF " == *" $1 "* && -n $HOST_PID ]] || return 0
+  perf record -F 499 -g -p "$HOST_PID" -o "$OUT_DIR/perf_$1.data" >"$WORK/raw/perf_$1.txt" 2>&1 &
+  PERF_PID=$!
+}
+perf_end() {
+  [[ -n $PERF_PID ]] || return 0
+  kill -INT "$PERF_PID" 2>/dev/null || true; wait "$PERF_PID" 2>/dev/null || true; PERF_PID=
+  local report=(perf report -i "$OUT_DIR/perf_$1.data" --stdio -g none --percent-limit 0.5)
+  { echo "== $1: host samples by library"; "${report[@]}" --no-children --sort dso
+    echo "== $1: methods by their own samples"; "${report[@]}" --no-children --sort dso,sym
+    echo "== $1: methods by inclusive samples (what they call included)"; "${report[@]}" --children --sort sym
+  } 2>&1 | grep -v '^#' | grep . >"$OUT_DIR/perf_$1.txt" || true
+  log "perf: $OUT_DIR/perf_$1.txt"
 }
 # PostgreSQL's work in a run's sampled window (the same window as the CPU split): commits and rows per second of both
 # databases into $OUT_DIR/pg_by_run.txt, and with PG_STATEMENTS=1 the host's statements in that window alone (calls per
@@ -381,6 +408,7 @@ start_host() {
   [[ -n $SHARD_COUNT ]] && env+=("Pipeline__Entities__ShardCount=$SHARD_COUNT")
   [[ -n $MAX_BATCH_SIZE ]] && env+=("Pipeline__Entities__MaxBatchSize=$MAX_BATCH_SIZE")
   [[ " $SCENARIOS " == *" webhooks "* ]] && env+=(Pipeline__Webhooks__AllowPrivateNetworks=true)   # the local receiver
+  [[ -n ${PERF:-} ]] && env+=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)   # perf names JIT-compiled code
   local extra=(); read -ra extra <<<"$HOST_ENV"; env+=("${extra[@]}")
   # The working directory is the repo root: the host reads config/ from there.
   (cd "$REPO" && exec "${LAUNCH[@]}" env "${env[@]}" "$WORK/host/Pipeline.Host" --urls "$BASE") >"$WORK/raw/host.log" 2>&1 &
