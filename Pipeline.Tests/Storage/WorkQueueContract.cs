@@ -40,7 +40,7 @@ public abstract class WorkQueueContract(TestDatabase database) : IAsyncLifetime
 
     private IStorage Storage { get; set; } = null!;
 
-    private IWorkQueue Work => Storage.Work;
+    protected IWorkQueue Work => Storage.Work;
 
     public async Task InitializeAsync() => Storage = await Database.OpenStorageAsync();
 
@@ -453,7 +453,7 @@ public abstract class WorkQueueContract(TestDatabase database) : IAsyncLifetime
         return messages;
     }
 
-    private async Task<IReadOnlyList<OutboxMessage>> WriteMessagesAsync(IReadOnlyList<OutboxMessage> messages)
+    protected async Task<IReadOnlyList<OutboxMessage>> WriteMessagesAsync(IReadOnlyList<OutboxMessage> messages)
     {
         await Storage.SeedAsync([], messages);
         return messages;
@@ -473,9 +473,9 @@ public abstract class WorkQueueContract(TestDatabase database) : IAsyncLifetime
     private Task<long> CountWorkAsync(string messageId) =>
         Database.ScalarAsync($"SELECT COUNT(*) FROM work_items WHERE message_id = '{messageId}'");
 
-    private string Id(string name) => $"test/{name}-{_run}";
+    protected string Id(string name) => $"test/{name}-{_run}";
 
     private bool Ours(string messageId) => messageId.EndsWith(_run, StringComparison.Ordinal);
 
-    private OutboxMessage Message(string name, string type) => new(Id(name), type, Id($"entity-{name}"), """{"n":1}""", T0.AddMinutes(1));
+    protected OutboxMessage Message(string name, string type) => new(Id(name), type, Id($"entity-{name}"), """{"n":1}""", T0.AddMinutes(1));
 }
