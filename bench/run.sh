@@ -327,7 +327,8 @@ perf_end() {
   local report=(perf report -i "$OUT_DIR/perf_$1.data" --stdio -g none --percent-limit 0.5)
   { echo "== $1: host samples by library"; "${report[@]}" --no-children --sort dso
     echo "== $1: methods by their own samples"; "${report[@]}" --no-children --sort dso,sym
-    echo "== $1: methods by inclusive samples (what they call included)"; "${report[@]}" --children --sort sym
+    # Frames without a symbol (the runtime's native code is stripped) would fill the inclusive list: left out.
+    echo "== $1: methods by inclusive samples (what they call included)"; "${report[@]}" --children --sort sym | grep -v '\] 0x'
   } 2>&1 | grep -v '^#' | grep . >"$OUT_DIR/perf_$1.txt" || true
   log "perf: $OUT_DIR/perf_$1.txt"
 }
